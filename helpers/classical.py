@@ -1,0 +1,198 @@
+"""Classical fills: the baselines a learned model has to beat.
+
+Why: the paper argues that procedural fills know only the image itself, so they cannot
+invent what is not there. These are such fills, behind the same
+:class:`helpers.masks.Inpainter` interface as the trained models, so one evaluation loop
+and one widget serve both:
+
+- :class:`MeanColorFill`: paints the data set's mean colour. The floor: any method that
+  does not beat it has learned nothing about the image.
+- :class:`OpenCVFill`: OpenCV's ``cv2.inpaint`` (Telea's fast marching method, or the
+  Navier-Stokes method), which propagates the colours at the hole's border inwards.
+- :class:`BiharmonicFill`: scikit-image's biharmonic inpainting, the smoothest surface that
+  matches the border; the strongest of these on CIFAR-10, and the slowest (~3 ms/image).
+
+All work on any :class:`~helpers.masks.Hole` that fits in the image, on a batch, on the
+unit scale [0, 1]. They do not look at the pixels inside the hole (those are overwritten
+before :meth:`~helpers.masks.Inpainter.predict_patch` is called).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from helpers.masks import CENTER_HOLE, Hole, Inpainter, check_images, from_unit, hole_mask
+
+CLASSICAL_IDS = ("mean", "telea", "ns", "biharmonic")
+"""Short ids of the classical fills, in the order :func:`classical_fills` returns them."""
+
+
+def _hole_mask(hole: Hole, height: int, width: int) -> np.ndarray:
+    """Boolean (H, W) mask, True inside the hole (also for non-square images)."""
+    hole.check_fits(height, width)
+    if height == width:
+        return hole_mask(hole, height)
+    mask = np.zeros((height, width), dtype=bool)
+    mask[hole.rows, hole.cols] = True
+    return mask
+
+
+def _check_holed(holed, hole: Hole) -> np.ndarray:
+    holed = check_images(holed, "unit", "holed")
+    hole.check_fits(holed.shape[1], holed.shape[2])
+    return holed
+
+
+class MeanColorFill(Inpainter):
+    """Fill the hole with one colour: the mean colour of a data set (unit scale).
+
+    ``mean_rgb`` is three numbers in [0, 1]. Use :meth:`from_images` to compute it from
+    the training images (for CIFAR-10 it is close to (0.49, 0.48, 0.45); over the 16x16
+    centre only, (0.49, 0.46, 0.43)).
+    """
+
+    name = "data-set mean colour"
+
+    def __init__(self, mean_rgb):
+        mean = np.asarray(mean_rgb, dtype=np.float64)
+        if mean.shape != (3,):
+            raise ValueError(f"mean_rgb must be three numbers (R, G, B), got shape {mean.shape}.")
+        if not np.all(np.isfinite(mean)) or mean.min() < 0.0 or mean.max() > 1.0:
+            raise ValueError(
+                f"mean_rgb must lie in [0, 1] (unit scale), got {mean.tolist()}. "
+                f"For uint8 colours divide by 255, or use MeanColorFill.from_images."
+            )
+        self.mean_rgb = mean
+
+    @classmethod
+    def from_images(cls, images_uint8, region: Hole | None = None) -> "MeanColorFill":
+        """The mean colour of uint8 images (N, H, W, 3): mean per channel over all pixels.
+
+        Summed exactly in integers (uint64), then divided in float64 and put on [0, 1].
+        With ``region`` (a :class:`~helpers.masks.Hole`), only the pixels inside it count:
+        the mean colour of what is usually *in* the hole, which is the constant fill with
+        the lowest MSE there (CIFAR-10's objects sit in the centre, so its centre is a
+        little darker and less blue than its borders).
+        """
+        images = check_images(images_uint8, None, "images_uint8")
+        if images.shape[0] == 0:
+            raise ValueError("images_uint8 is empty: cannot compute a mean colour.")
+        if region is not None:
+            region.check_fits(images.shape[1], images.shape[2])
+            images = np.ascontiguousarray(images[:, region.rows, region.cols, :])
+        # Summing over images first (rows of H*W*3 values) is ~10x faster than over pixels.
+        totals = images.reshape(images.shape[0], -1).sum(axis=0, dtype=np.uint64)
+        totals = totals.reshape(-1, 3).sum(axis=0, dtype=np.uint64)
+        count = images.shape[0] * images.shape[1] * images.shape[2]
+        return cls(totals.astype(np.float64) / count / 255.0)
+
+    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
+        holed = _check_holed(holed, hole)
+        shape = (holed.shape[0], hole.height, hole.width, 3)
+        return np.broadcast_to(self.mean_rgb.astype(np.float32), shape).copy()
+
+    def __repr__(self) -> str:
+        rgb = ", ".join(f"{v:.4f}" for v in self.mean_rgb)
+        return f"<MeanColorFill {self.name!r} ({rgb})>"
+
+
+class OpenCVFill(Inpainter):
+    """OpenCV's ``cv2.inpaint``: ``method="telea"`` (fast marching) or ``"ns"`` (Navier-Stokes).
+
+    ``radius`` is the neighbourhood (in pixels) around each filled pixel that the method
+    looks at; OpenCV's examples use 3. Works on uint8 internally, as OpenCV does: the unit
+    image is rounded to 0..255, filled, and the patch converted back to [0, 1].
+    """
+
+    METHODS = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes"}
+
+    def __init__(self, method: str = "telea", radius: float = 3):
+        if method not in self.METHODS:
+            raise ValueError(
+                f"Unknown OpenCV inpainting method {method!r}: use one of {sorted(self.METHODS)} "
+                f"('telea' = fast marching, 'ns' = Navier-Stokes)."
+            )
+        if (not isinstance(radius, numbers.Real) or isinstance(radius, bool)
+                or not np.isfinite(radius) or radius <= 0):
+            raise ValueError(f"radius must be a positive number of pixels, got {radius!r}.")
+        self.method = method
+        self.radius = radius
+        self.name = self.METHODS[method]
+
+    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
+        import cv2
+
+        holed = _check_holed(holed, hole)
+        flag = cv2.INPAINT_TELEA if self.method == "telea" else cv2.INPAINT_NS
+        mask = _hole_mask(hole, holed.shape[1], holed.shape[2]).astype(np.uint8)
+        images = np.ascontiguousarray(from_unit(holed, None))
+        out = np.empty((holed.shape[0], hole.height, hole.width, 3), dtype=np.float32)
+        for i, image in enumerate(images):
+            # Both methods treat the channels alike, so RGB vs BGR order does not matter.
+            filled = cv2.inpaint(image, mask, float(self.radius), flag)
+            out[i] = filled[hole.rows, hole.cols, :]
+        return out / 255.0
+
+    def __repr__(self) -> str:
+        return f"<OpenCVFill {self.name!r} radius={self.radius}>"
+
+
+class BiharmonicFill(Inpainter):
+    """scikit-image's ``inpaint_biharmonic``: the smoothest surface that matches the border.
+
+    Solves a biharmonic equation for the hole's pixels, channel by channel
+    (``channel_axis=-1``), in float64 on the unit scale. About 3 ms per 32x32 image.
+    """
+
+    name = "scikit-image biharmonic"
+
+    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
+        from skimage.restoration import inpaint_biharmonic
+
+        holed = _check_holed(holed, hole)
+        mask = _hole_mask(hole, holed.shape[1], holed.shape[2])
+        out = np.empty((holed.shape[0], hole.height, hole.width, 3), dtype=np.float32)
+        for i, image in enumerate(holed):
+            filled = inpaint_biharmonic(image.astype(np.float64), mask, channel_axis=-1)
+            out[i] = filled[hole.rows, hole.cols, :]
+        return out
+
+
+def classical_fills(train_images_uint8=None, methods=None,
+                    mean_region: Hole | None = CENTER_HOLE) -> dict[str, Inpainter]:
+    """The classical fills keyed by short id: ``"mean"``, ``"telea"``, ``"ns"``, ``"biharmonic"``.
+
+    The ``"mean"`` fill paints the training set's mean colour *over* ``mean_region`` (by
+    default the paper's centre hole: the best constant fill there, and the definition used
+    by ``shared/data/README.md``'s table); ``mean_region=None`` averages whole images.
+
+    ``"mean"`` needs the training images (uint8) to compute the data-set mean colour; when
+    ``train_images_uint8`` is None it is left out (unless asked for by name in ``methods``,
+    which is then an error). ``methods`` (optional) is a list of ids to keep, in that
+    order; unknown ids raise a ValueError listing the valid ones.
+    """
+    if methods is None:
+        wanted = [m for m in CLASSICAL_IDS if m != "mean" or train_images_uint8 is not None]
+    else:
+        wanted = list(methods)
+        unknown = [m for m in wanted if m not in CLASSICAL_IDS]
+        if unknown:
+            raise ValueError(
+                f"Unknown classical fill(s) {unknown}: valid ids are {list(CLASSICAL_IDS)}."
+            )
+        if "mean" in wanted and train_images_uint8 is None:
+            raise ValueError(
+                "The 'mean' fill needs the training images to compute the data-set mean "
+                "colour: pass train_images_uint8, or leave 'mean' out."
+            )
+    fills: dict[str, Inpainter] = {}
+    for m in wanted:
+        if m == "mean":
+            fills[m] = MeanColorFill.from_images(train_images_uint8, region=mean_region)
+        elif m in ("telea", "ns"):
+            fills[m] = OpenCVFill(m, radius=3)
+        else:
+            fills[m] = BiharmonicFill()
+    return fills

@@ -1,0 +1,275 @@
+"""Score classical fills and saved models on the CIFAR-10 test set: one table, one scale.
+
+Why: the paper shows three pictures per model and a training loss; it never compares
+its models with each other or with a classical fill on the same images and the same
+scale. This does, for every method behind the :class:`helpers.masks.Inpainter` interface.
+
+From a notebook::
+
+    from helpers.classical import classical_fills
+    from helpers.evaluate import evaluate, format_table
+    rows = evaluate(classical_fills(data.x_train), data.x_test[:1000])
+    print(format_table(rows))
+
+From a shell::
+
+    python -m helpers.evaluate --test-size 1000
+    python -m helpers.evaluate --methods telea --model runs/autoencoder.keras --json results.json
+
+Importing this module does not import Keras; the command line imports the data loader
+and the model loader only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from helpers.classical import CLASSICAL_IDS, classical_fills
+from helpers.masks import CENTER_HOLE, Hole, Inpainter, check_images, to_scale
+from helpers.metrics import score
+
+SCALE_LABEL = "unit [0,1]"
+
+TABLE_COLUMNS = (
+    # (header, row key, format)
+    ("method", "method", "{}"),
+    ("hole MSE", "hole_mse", "{:.4f}"),
+    ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
+    ("SSIM", "ssim", "{:.3f}"),
+    ("sharpness ratio", "sharpness_ratio", "{:.2f}"),
+    ("ms / image", "ms_per_image", "{:.2f}"),
+)
+
+
+def evaluate(inpainters: dict[str, Inpainter], test_images_uint8, hole: Hole = CENTER_HOLE,
+             batch_size: int = 256, progress: bool = True, warmup: bool = True) -> list[dict]:
+    """Fill ``hole`` in every test image with every inpainter and score the fills.
+
+    ``inpainters`` maps a short id to an :class:`~helpers.masks.Inpainter`;
+    ``test_images_uint8`` is (N, H, W, 3) uint8 (floats on [0, 1] are accepted too).
+    Each method's time is measured with ``time.perf_counter`` around all its batches
+    (filling only, not scoring) and reported as milliseconds per image. With ``warmup``
+    each method first fills one batch untimed, so one-off start-up costs (graph tracing,
+    compilation, memory allocation in a model's first call) do not count.
+
+    Returns one dict per method, in the order given, with keys ``id``, ``method`` (its
+    name), ``hole_mse``, ``hole_l1``, ``hole_psnr``, ``image_psnr``, ``ssim``,
+    ``sharpness_ratio`` (see :func:`helpers.metrics.score`; all on the unit scale),
+    ``ms_per_image`` and ``n_images``.
+    """
+    from tqdm.auto import tqdm
+
+    images = np.asarray(test_images_uint8)
+    unit = to_scale(images, "unit") if images.dtype == np.uint8 else check_images(images, "unit")
+    n = unit.shape[0]
+    if n == 0:
+        raise ValueError("test_images_uint8 is empty: there is nothing to evaluate.")
+    hole.check_fits(unit.shape[1], unit.shape[2])
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size = int(batch_size)
+    for key, inpainter in inpainters.items():
+        if not isinstance(inpainter, Inpainter):
+            raise TypeError(
+                f"inpainters[{key!r}] is a {type(inpainter).__name__}, not a helpers.masks.Inpainter."
+            )
+        if not inpainter.supports(hole):
+            raise ValueError(f"{inpainter.name} ({key!r}) cannot fill {hole}; leave it out.")
+
+    rows = []
+    for key, inpainter in inpainters.items():
+        patches = np.empty((n, hole.height, hole.width, 3), dtype=np.float32)
+        if warmup:
+            inpainter.fill(unit[:batch_size], hole)
+        with tqdm(total=n, desc=inpainter.name, unit="img", disable=not progress,
+                  leave=False) as bar:
+            start = time.perf_counter()
+            for first in range(0, n, batch_size):
+                last = min(first + batch_size, n)
+                patches[first:last] = inpainter.fill(unit[first:last], hole)
+                bar.update(last - first)
+            elapsed = time.perf_counter() - start
+        row = {"id": key, "method": inpainter.name}
+        row.update(score(patches, unit, hole))
+        row["ms_per_image"] = 1000.0 * elapsed / n
+        row["n_images"] = n
+        rows.append(row)
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """Rows from :func:`evaluate` -> a Markdown table (method, hole MSE, hole PSNR, SSIM,
+    sharpness ratio, ms per image), columns padded so it also reads well in a terminal.
+    Missing or non-finite values show as "–"."""
+    headers = [h for h, _, _ in TABLE_COLUMNS]
+    body = []
+    for row in rows:
+        cells = []
+        for _, key, fmt in TABLE_COLUMNS:
+            value = row.get(key)
+            if value is None or (isinstance(value, float) and not math.isfinite(value)):
+                cells.append("–")
+            else:
+                cells.append(fmt.format(value))
+        body.append(cells)
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(cells):
+        padded = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(
+        ("-" * (w + 1) + "-") if i == 0 else ("-" * (w + 1) + ":") for i, w in enumerate(widths)
+    ) + "|"
+    return "\n".join([line(headers), rule, *(line(r) for r in body)])
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _parse_methods(text: str) -> list[str]:
+    if text.strip().lower() in ("", "none"):
+        return []
+    methods = [m.strip().lower() for m in text.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in CLASSICAL_IDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown method(s) {unknown}: choose from {','.join(CLASSICAL_IDS)} (or 'none')"
+        )
+    return list(dict.fromkeys(methods))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.evaluate",
+        description=(
+            "Score classical fills and saved models on the CIFAR-10 test set (16x16 centre "
+            "hole) and print one table. All metrics are on the unit scale [0, 1]."
+        ),
+        epilog=(
+            "Example: python -m helpers.evaluate --test-size 1000 --methods telea,mean "
+            "--model runs/autoencoder.keras --json results.json"
+        ),
+    )
+    parser.add_argument(
+        "--data", metavar="PATH", default=None,
+        help="CIFAR-10 to load: a .tar.gz or folder of the JPEG export, or a cache the loader "
+             "understands. Default: the loader's own search (see helpers.data; it honours "
+             "$INPAINTING_DATA).",
+    )
+    parser.add_argument(
+        "--test-size", metavar="N", type=_positive_int, default=None,
+        help="Score only N test images (a random subset chosen with --seed). Default: all 10,000.",
+    )
+    parser.add_argument(
+        "--methods", metavar="LIST", type=_parse_methods, default=list(CLASSICAL_IDS),
+        help="Comma-separated classical fills to score, from: " + ",".join(CLASSICAL_IDS)
+             + " (default: all four; 'none' for models only). 'mean' paints the training "
+               "set's mean colour; biharmonic is the slowest (about 3 ms per image).",
+    )
+    parser.add_argument(
+        "--model", metavar="PATH", action="append", default=[],
+        help="A saved model file to score as well (repeat the option for several models).",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0,
+        help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
+    )
+    parser.add_argument(
+        "--batch-size", metavar="N", type=_positive_int, default=256,
+        help="Images per call to a method (default 256); lower it if a model runs out of memory.",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", default=None,
+        help="Also write the results (all metrics, hole L1 and image PSNR included, number of "
+             "images, data source, scale) to this JSON file.",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="Do not show progress bars.",
+    )
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.methods and not args.model:
+        parser.error("nothing to evaluate: give at least one of --methods or --model")
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
+    from helpers.data import DataNotFoundError, load_cifar10
+
+    try:
+        data = load_cifar10(args.data, test_size=args.test_size, seed=args.seed,
+                            progress=not args.no_progress)
+    except (DataNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    inpainters: dict[str, Inpainter] = {}
+    if args.methods:
+        train = data.x_train if "mean" in args.methods else None
+        inpainters.update(classical_fills(train, methods=args.methods))
+    if args.model:
+        from helpers.models import ModelLoadError, load_inpainter
+
+        for path in args.model:
+            key = stem = Path(path).stem
+            copy = 1
+            while key in inpainters:
+                copy += 1
+                key = f"{stem}-{copy}"
+            try:
+                inpainters[key] = load_inpainter(path)
+            except ModelLoadError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+
+    hole = CENTER_HOLE
+    x_test = data.x_test
+    rows = evaluate(inpainters, x_test, hole=hole, batch_size=args.batch_size,
+                    progress=not args.no_progress)
+    print(f"Data: {data.source}, {len(x_test):,} test images")
+    print(f"Scale: {SCALE_LABEL}; hole: {hole.height}x{hole.width} at row {hole.top}, "
+          f"column {hole.left}")
+    print()
+    print(format_table(rows))
+
+    if args.json:
+        result = {
+            "data_source": data.source,
+            "scale": SCALE_LABEL,
+            "n_images": int(len(x_test)),
+            "seed": args.seed,
+            "hole": {"top": hole.top, "left": hole.left, "height": hole.height,
+                     "width": hole.width},
+            "results": rows,
+        }
+        path = Path(args.json)
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nWrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

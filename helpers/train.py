@@ -1,0 +1,163 @@
+"""Train the paper's models from the command line.
+
+    python -m helpers.train autoencoder --iterations 3000
+    python -m helpers.train gan --iterations 80000 --out runs/gan --resume
+
+Iterations are counted as the paper counts its "epochs": one iteration is one batch.
+A run writes into ``--out``: ``checkpoint.npz`` (every ``--checkpoint-every`` iterations,
+atomically; ``--resume`` continues from it), the trained model(s) as ``.keras`` files,
+``history.json`` (the logged losses) and ``run.json`` (settings, data, hardware, time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+PAPER = {"autoencoder": dict(iterations=50_000, batch_size=64),
+         "gan": dict(iterations=80_000, batch_size=32)}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m helpers.train",
+        description="Train the paper's autoencoder or context-encoder GAN on CIFAR-10 "
+                    "(16x16 centre hole). Iterations are batches, as the paper's 'epochs'.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("model", choices=["autoencoder", "gan"], help="which of the paper's models to train")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="total iterations (batches) to reach; default: the paper's budget "
+                        "(50,000 for the autoencoder, 80,000 for the GAN)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="images per batch; default: the paper's (64 autoencoder, 32 GAN)")
+    p.add_argument("--data", default=None,
+                   help="CIFAR-10 location (official tarball/folder or image-folder tree/.tar.gz); "
+                        "default: $INPAINTING_DATA, then the usual places, then a download")
+    p.add_argument("--train-size", type=int, default=None, help="use a random subset of the training set")
+    p.add_argument("--validation-size", type=int, default=0,
+                   help="carve this many images out of the training set for validation "
+                        "(never the test set); the best state is kept as best.npz")
+    p.add_argument("--validate-every", type=int, default=1000, help="iterations between validations")
+    p.add_argument("--test-size", type=int, default=10_000,
+                   help="test images scored at the end (hole MSE on [0,1]); 0 to skip")
+    p.add_argument("--out", default=None, help="run folder; default: runs/<model>")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its checkpoint (required if one exists)")
+    p.add_argument("--seed", type=int, default=0, help="seed for weights, data order and dropout")
+    p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
+    p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="autoencoder: Adam learning rate")
+    p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
+    p.add_argument("--d-learning-rate", type=float, default=2e-4,
+                   help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
+    p.add_argument("--fused", action="store_true",
+                   help="GAN: compile D-real, D-fake and the combined step as one function")
+    p.add_argument("--compile", default="auto", choices=["auto", "eager", "graph", "xla"],
+                   help="how steps are compiled; auto: XLA on JAX, graph mode on TensorFlow")
+    p.add_argument("--backend", default=None, choices=["tensorflow", "jax"],
+                   help="Keras backend; default: $KERAS_BACKEND or tensorflow")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
+    paper = PAPER[args.model]
+    iterations = paper["iterations"] if args.iterations is None else args.iterations
+    batch_size = paper["batch_size"] if args.batch_size is None else args.batch_size
+    out = Path(args.out or Path("runs") / args.model)
+    if iterations < 1 or batch_size < 1:
+        print("error: --iterations and --batch-size must be positive", file=sys.stderr)
+        return 2
+    if (out / "checkpoint.npz").exists() and not args.resume:
+        print(f"error: {out} already holds a run (checkpoint.npz). Pass --resume to continue it, "
+              f"or choose another --out; nothing was overwritten.", file=sys.stderr)
+        return 2
+
+    from .data import DataNotFoundError, load_cifar10, split_validation
+    from .training import AutoencoderTrainer, CheckpointError, GANTrainer, TrainingDivergedError
+
+    try:
+        data = load_cifar10(args.data, train_size=args.train_size, seed=args.seed,
+                            progress=not args.no_progress)
+    except (DataNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    x_train, validation = data.x_train, None
+    if args.validation_size:
+        x_train, _, validation, _ = split_validation(data.x_train, data.y_train,
+                                                     args.validation_size, args.seed)
+
+    import keras
+
+    if args.model == "autoencoder":
+        trainer = AutoencoderTrainer(learning_rate=args.learning_rate, batch_size=batch_size,
+                                     seed=args.seed, compile_mode=args.compile)
+    else:
+        trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
+                             batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
+                             fused=args.fused)
+    devices = _devices()
+    print(f"Training the paper's {args.model} to {iterations:,} iterations at batch {batch_size} "
+          f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
+          f"{devices}. Run folder: {out}", flush=True)
+    start = time.perf_counter()
+    try:
+        history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
+                              checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+                              validation=validation, validate_every=args.validate_every,
+                              progress=not args.no_progress)
+    except (TrainingDivergedError, CheckpointError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        trainer.save_checkpoint(out / "checkpoint.npz")
+        print(f"\nInterrupted at iteration {trainer.iteration:,}; checkpoint saved. Continue with "
+              f"--resume --out {out}.", file=sys.stderr)
+        return 130
+    wall = time.perf_counter() - start
+
+    from .models import save_model
+
+    saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
+    result = {"model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
+              "images_seen": trainer.iteration * batch_size, "data": data.source,
+              "train_images": len(x_train), "seed": args.seed, "config": trainer.config,
+              "backend": keras.backend.backend(), "compile": trainer.compile_mode,
+              "devices": devices, "machine": platform.machine(),
+              "wall_seconds_this_session": round(wall, 1), "models": saved}
+    if args.test_size:
+        test = data.x_test[:args.test_size]
+        result["test_hole_mse_unit"] = trainer.validate(test)
+        result["test_images"] = len(test)
+        print(f"Test hole MSE on [0,1]: {result['test_hole_mse_unit']:.4f} "
+              f"({len(test):,} test images of {data.source})")
+    (out / "history.json").write_text(json.dumps(history))
+    (out / "run.json").write_text(json.dumps(result, indent=2))
+    print(f"Saved {', '.join(saved)}; history and run summary in {out}.")
+    return 0
+
+
+def _devices() -> str:
+    import keras
+
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return ", ".join(sorted({d.device_kind for d in jax.devices()}))
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return f"{len(gpus)} GPU(s)" if gpus else "CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

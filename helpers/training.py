@@ -1,0 +1,596 @@
+"""Training loops for the paper's two models, on TensorFlow or JAX, CPU or GPU.
+
+Why not the Keras 2 recipe (compile D, set ``D.trainable = False``, compile G+D)? In Keras 3
+it fails silently: D's own ``train_on_batch`` then changes none of D's weights on
+TensorFlow, and JAX raises an optimizer error. Instead every step here is a *pure function*
+of explicit variable lists (Keras's ``stateless_call`` and ``stateless_apply``): the
+discriminator step differentiates only D's variables, the combined step only G's, and D is
+frozen by construction, not by a flag. The same functions run on both backends; only
+"take the gradient" and "compile" differ (:func:`value_and_grad`, :func:`compile_step`).
+
+Iterations are counted as the paper counts them: one iteration is one batch (the paper
+calls these "epochs": 50,000 for the autoencoder, 80,000 for the GAN).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import ops
+
+from .masks import CENTER_HOLE, Hole, check_images, convert_scale, make_pairs
+
+# The paper's budgets and hyper-parameters (section IV).
+PAPER_AUTOENCODER = dict(iterations=50_000, batch_size=64, learning_rate=1e-3)
+PAPER_GAN = dict(iterations=80_000, batch_size=32, g_learning_rate=2e-3, d_learning_rate=2e-4,
+                 l2_weight=0.999, adversarial_weight=0.001)
+# Adam's beta_1: not in the paper; 0.5 as in DCGAN and Pathak et al. for the GAN,
+# Keras's default 0.9 for the autoencoder.
+GAN_BETA_1 = 0.5
+
+
+class TrainingDivergedError(RuntimeError):
+    """The loss became NaN, infinite, or exploded."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is missing, damaged, or belongs to another model or setting."""
+
+
+# --------------------------------------------------------------------------- backend glue
+
+
+def backend() -> str:
+    return keras.backend.backend()
+
+
+def check_backend() -> str:
+    name = backend()
+    if name not in ("tensorflow", "jax"):
+        raise RuntimeError(
+            f"The training loops support the TensorFlow and JAX backends, not {name!r}. Set "
+            f"KERAS_BACKEND=tensorflow (the default) or KERAS_BACKEND=jax before importing keras.")
+    return name
+
+
+COMPILE_MODES = ("auto", "eager", "graph", "xla")
+
+
+def resolve_compile_mode(mode: str = "auto") -> str:
+    """"auto" picks per backend: JAX always compiles with XLA; TensorFlow uses graph mode
+    without XLA, which a probe on 2 CPU cores found fastest for both models."""
+    if mode not in COMPILE_MODES:
+        raise ValueError(f"compile mode must be one of {COMPILE_MODES}, got {mode!r}.")
+    if mode == "auto":
+        return "xla" if check_backend() == "jax" else "graph"
+    if mode == "graph" and check_backend() == "jax":
+        return "xla"  # JAX has no graph mode without XLA
+    return mode
+
+
+class compile_step:
+    """Compile a pure step function with ``jax.jit`` or ``tf.function`` (with or without XLA).
+
+    Step functions take ``n_in`` states first and return ``n_out`` states first (the first
+    ``n_out`` of the inputs, updated), then their outputs. On JAX states are arrays and
+    flow through the function. On TensorFlow they are the Keras variables themselves,
+    updated in place, so the compiled function binds them and returns only the outputs.
+    """
+
+    def __init__(self, fn, mode: str = "auto", n_in: int = 1, n_out: int = 1):
+        self.fn, self.mode, self.n_in, self.n_out = fn, resolve_compile_mode(mode), n_in, n_out
+        self._compiled = None
+
+    def __call__(self, *args):
+        if self.mode == "eager":
+            return self.fn(*args)
+        if backend() == "jax":
+            if self._compiled is None:
+                import jax
+
+                self._compiled = jax.jit(self.fn)
+            return self._compiled(*args)
+        states, rest = args[:self.n_in], args[self.n_in:]
+        if self._compiled is None:
+            import tensorflow as tf
+
+            def bound(*rest):
+                return self.fn(*states, *rest)[self.n_out:]
+
+            self._compiled = tf.function(bound, jit_compile=(self.mode == "xla"),
+                                         reduce_retracing=True)
+        out = self._compiled(*rest)
+        return (*states[:self.n_out], *out)
+
+
+def mean_squared_error(y_true, y_pred):
+    return ops.mean(ops.square(y_true - y_pred))
+
+
+def binary_crossentropy(y_true, y_pred):
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred))
+
+
+# --------------------------------------------------------------------------- state
+
+
+class NetState:
+    """One model and its optimizer as the step functions see them: a state of three groups
+    (trainable, non-trainable, optimizer variables). On JAX the groups hold arrays that the
+    steps replace; on TensorFlow they hold the Keras variables, which the steps update."""
+
+    def __init__(self, model: keras.Model, optimizer: keras.optimizers.Optimizer):
+        self.model, self.optimizer = model, optimizer
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)
+
+    @property
+    def variables(self):
+        return (self.model.trainable_variables, self.model.non_trainable_variables,
+                self.optimizer.variables)
+
+    def read(self):
+        if backend() == "jax":
+            return tuple([v.value for v in group] for group in self.variables)
+        return tuple(list(group) for group in self.variables)
+
+    def write(self, state) -> None:
+        """Copy a state (arrays) into the Keras variables."""
+        for group, values in zip(self.variables, state):
+            for variable, value in zip(group, values):
+                if value is not variable:
+                    variable.assign(value)
+
+
+def with_non_trainable(state, non_trainable):
+    """The state with new non-trainable values (BatchNorm statistics, dropout seeds)."""
+    if backend() == "jax":
+        return (state[0], non_trainable, state[2])
+    for variable, value in zip(state[1], non_trainable):
+        variable.assign(value)
+    return state
+
+
+def apply_step(net: NetState, loss_fn, state, *args):
+    """One optimizer update of ``net`` alone.
+
+    ``loss_fn(trainable, non_trainable, *args) -> (loss, (new_non_trainable, logs))`` is
+    differentiated with respect to ``net``'s trainable variables only: whatever else the
+    loss reads (a frozen discriminator) gets no gradient and no update.
+    """
+    trainable, non_trainable, opt_vars = state
+    if check_backend() == "jax":
+        import jax
+
+        (loss, (non_trainable, logs)), grads = jax.value_and_grad(
+            lambda t: loss_fn(t, non_trainable, *args), has_aux=True)(trainable)
+        trainable, opt_vars = net.optimizer.stateless_apply(opt_vars, grads, trainable)
+        return (trainable, non_trainable, opt_vars), loss, logs
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss, (new_non_trainable, logs) = loss_fn(trainable, non_trainable, *args)
+    grads = tape.gradient(loss, [v.value for v in trainable])
+    net.optimizer.apply(grads, trainable)
+    return with_non_trainable(state, new_non_trainable), loss, logs
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class BatchSampler:
+    """Seeded batches of uint8 images, reshuffled each pass without copying the data.
+
+    Iteration ``t`` always gets the same batch for the same seed, so a run resumed from a
+    checkpoint sees exactly the data it would have seen.
+    """
+
+    def __init__(self, images: np.ndarray, batch_size: int, seed: int = 0):
+        self.images = check_images(images, None, "training images")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+        if len(self.images) < batch_size:
+            raise ValueError(f"batch_size {batch_size} is larger than the {len(self.images)} "
+                             f"training images; use a smaller batch or more images.")
+        self.batch_size, self.seed = batch_size, seed
+        self.per_pass = len(self.images) // batch_size  # the remainder of each pass is dropped
+        self._pass, self._order = None, None
+
+    def indices(self, iteration: int) -> np.ndarray:
+        pass_index, position = divmod(iteration, self.per_pass)
+        if pass_index != self._pass:
+            rng = np.random.default_rng([self.seed, pass_index])
+            self._pass, self._order = pass_index, rng.permutation(len(self.images))
+        start = position * self.batch_size
+        return self._order[start:start + self.batch_size]
+
+    def batch(self, iteration: int) -> np.ndarray:
+        return self.images[self.indices(iteration)]
+
+
+# --------------------------------------------------------------------------- the trainers
+
+
+class Trainer:
+    """What both loops share: state, progress, logging, checkpoints, divergence checks."""
+
+    kind = "model"
+    batch_size = 32
+    reconstruction_loss = "loss"   # the key checked for divergence
+
+    def __init__(self, nets: dict[str, NetState], *, seed: int = 0, compile_mode: str = "auto",
+                 hole: Hole = CENTER_HOLE):
+        self.nets = nets
+        self.seed = seed
+        self.hole = hole
+        self.compile_mode = resolve_compile_mode(compile_mode)
+        self.state = {name: net.read() for name, net in nets.items()}
+        self.iteration = 0
+        self.history: dict[str, list] = {"iteration": []}
+        self.config: dict = {}
+
+    # -- to be provided by each trainer
+    def train_step(self, images_uint8: np.ndarray) -> dict:
+        raise NotImplementedError
+
+    def predict_patch_unit(self, images_uint8: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- state
+    def sync(self) -> None:
+        """Write the functional state back into the Keras models (after training, before saving)."""
+        for name, net in self.nets.items():
+            net.write(self.state[name])
+
+    def models(self) -> dict[str, keras.Model]:
+        self.sync()
+        return {name: net.model for name, net in self.nets.items()}
+
+    # -- checkpoints
+    def _config_check(self) -> dict:
+        return {"kind": self.kind, **self.config}
+
+    def save_checkpoint(self, path: str | os.PathLike) -> Path:
+        """Everything needed to resume, in one ``.npz``, written atomically."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {}
+        for name, state in self.state.items():
+            for g, group in enumerate(state):
+                for i, value in enumerate(group):
+                    arrays[f"{name}/{g}/{i}"] = keras.ops.convert_to_numpy(value)
+        meta = {"format": 1, "iteration": self.iteration, "seed": self.seed,
+                "config": self._config_check(), "history": self.history,
+                "backend": backend(), "saved": time.strftime("%Y-%m-%d %H:%M:%S")}
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, __meta__=np.str_(json.dumps(meta)), **arrays)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        return path
+
+    def load_checkpoint(self, path: str | os.PathLike) -> "Trainer":
+        path = Path(path)
+        if not path.exists():
+            raise CheckpointError(f"No checkpoint at {str(path)!r}. Start without --resume, "
+                                  f"or point to the folder of an earlier run.")
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                meta = json.loads(str(f["__meta__"]))
+                arrays = {k: f[k] for k in f.files if k != "__meta__"}
+        except Exception as err:
+            raise CheckpointError(
+                f"The checkpoint {str(path)!r} is damaged ({type(err).__name__}: {err}). Delete "
+                f"it to start over, or restore it from a copy.") from err
+        saved = meta.get("config", {})
+        expected = self._config_check()
+        for key in ("kind", "batch_size", "l2_weight", "adversarial_weight"):
+            if key in expected and saved.get(key) != expected[key]:
+                raise CheckpointError(
+                    f"The checkpoint {str(path)!r} was made with {key}={saved.get(key)!r}, this "
+                    f"run has {key}={expected[key]!r}. Resume with the same settings, or start "
+                    f"a new run in another folder.")
+        new_state = {}
+        for name, state in self.state.items():
+            groups = []
+            for g, group in enumerate(state):
+                values = []
+                for i, current in enumerate(group):
+                    key = f"{name}/{g}/{i}"
+                    if key not in arrays or tuple(arrays[key].shape) != tuple(current.shape):
+                        raise CheckpointError(
+                            f"The checkpoint {str(path)!r} does not fit this {self.kind}: "
+                            f"variable {key} is missing or has another shape. It was saved by "
+                            f"another architecture.")
+                    values.append(arrays[key])
+                groups.append(values)
+            new_state[name] = tuple(groups)
+        for name, net in self.nets.items():
+            net.write(new_state[name])
+            self.state[name] = net.read()
+        self.iteration = int(meta["iteration"])
+        self.seed = int(meta.get("seed", self.seed))
+        self.history = meta.get("history", {"iteration": []})
+        return self
+
+    # -- the loop
+    def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
+            resume: bool = False, log_every: int = 50, validation=None, validate_every: int = 1000,
+            progress: bool = True, callback=None, divergence_factor: float = 10.0) -> dict:
+        """Train until ``iterations`` in total (a resumed run continues its count).
+
+        ``validation``: uint8 images to score (hole MSE on [0, 1]) every ``validate_every``
+        iterations; the best state so far is saved as ``best.npz`` in ``checkpoint_dir``.
+        ``callback(trainer, logs)`` is called at each log point (live plots use it).
+        Returns the history: lists of logged values keyed by name.
+        """
+        from tqdm.auto import tqdm
+
+        if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+            raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}.")
+        checkpoint = Path(checkpoint_dir) / "checkpoint.npz" if checkpoint_dir else None
+        if resume:
+            if checkpoint is None:
+                raise ValueError("resume=True needs checkpoint_dir, the folder of the run to resume.")
+            if checkpoint.exists():
+                self.load_checkpoint(checkpoint)
+        sampler = BatchSampler(images_uint8, self.batch_size, self.seed)
+        if validation is not None:
+            validation = check_images(validation, None, "validation images")
+        best = min(self.history.get("val_hole_mse", []) or [math.inf])
+        pending: list[dict] = []
+        first_loss = None
+        bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,
+                   desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
+        start, start_iteration = time.perf_counter(), self.iteration
+        try:
+            while self.iteration < iterations:
+                pending.append(self.train_step(sampler.batch(self.iteration)))
+                self.iteration += 1
+                bar.update(1)
+                done = self.iteration == iterations
+                if self.iteration % log_every == 0 or done:
+                    logs = {k: float(np.mean([float(p[k]) for p in pending])) for k in pending[0]}
+                    pending = []
+                    elapsed = time.perf_counter() - start
+                    logs["images_per_second"] = (self.iteration - start_iteration) * self.batch_size / max(elapsed, 1e-9)
+                    first_loss = self._check_divergence(logs, first_loss, divergence_factor, checkpoint)
+                    if validation is not None and (self.iteration % validate_every == 0 or done):
+                        logs["val_hole_mse"] = self.validate(validation)
+                        if checkpoint is not None and logs["val_hole_mse"] < best:
+                            best = logs["val_hole_mse"]
+                            self._record(logs)
+                            self.save_checkpoint(checkpoint.parent / "best.npz")
+                            logs = None
+                    if logs is not None:
+                        self._record(logs)
+                    shown = {k: v[-1] for k, v in self.history.items() if k != "iteration" and v}
+                    bar.set_postfix({k.replace("_per_second", "/s"): f"{v:.4g}" for k, v in shown.items()}, refresh=False)
+                    if callback is not None:
+                        callback(self, shown)
+                if checkpoint is not None and (self.iteration % checkpoint_every == 0 or done):
+                    self.save_checkpoint(checkpoint)
+        finally:
+            bar.close()
+            self.sync()
+        return self.history
+
+    def _record(self, logs: dict) -> None:
+        self.history["iteration"].append(self.iteration)
+        for key, value in logs.items():
+            self.history.setdefault(key, [])
+            # keep the lists aligned with "iteration" (validation is logged less often)
+            self.history[key] += [None] * (len(self.history["iteration"]) - 1 - len(self.history[key]))
+            self.history[key].append(value)
+
+    def _check_divergence(self, logs, first_loss, factor, checkpoint):
+        bad = [k for k, v in logs.items() if not math.isfinite(v)]
+        loss = logs.get(self.reconstruction_loss)
+        where = (f" The last good checkpoint is {checkpoint}; resume from it with a lower "
+                 f"learning rate." if checkpoint is not None and checkpoint.exists() else
+                 " Try a lower learning rate.")
+        if bad:
+            raise TrainingDivergedError(
+                f"Training diverged at iteration {self.iteration}: {', '.join(bad)} became NaN or "
+                f"infinite.{where}")
+        if first_loss is None:
+            return loss
+        if loss is not None and loss > factor * first_loss:
+            raise TrainingDivergedError(
+                f"Training diverged at iteration {self.iteration}: {self.reconstruction_loss} is "
+                f"{loss:.4g}, more than {factor:g} times its first value {first_loss:.4g}.{where}")
+        return first_loss
+
+    def validate(self, images_uint8: np.ndarray, batch_size: int = 500) -> float:
+        """Hole MSE on the unit scale, the metric every model in the course is compared on."""
+        errors = []
+        for i in range(0, len(images_uint8), batch_size):
+            batch = images_uint8[i:i + batch_size]
+            _, patch = make_pairs(batch, "unit", self.hole)
+            pred = self.predict_patch_unit(batch)
+            errors.append(np.sum((pred - patch) ** 2))
+        return float(np.sum(errors) / (len(images_uint8) * self.hole.height * self.hole.width * 3))
+
+
+class AutoencoderTrainer(Trainer):
+    """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1]."""
+
+    kind = "autoencoder"
+    reconstruction_loss = "loss"
+
+    def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
+                 batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
+                 hole: Hole = CENTER_HOLE):
+        from .models import build_autoencoder
+
+        check_backend()
+        if model is None:
+            keras.utils.set_random_seed(seed)
+            model = build_autoencoder()
+        self.batch_size = batch_size
+        net = NetState(model, keras.optimizers.Adam(learning_rate))
+        super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
+        self.config = {"batch_size": batch_size, "learning_rate": learning_rate}
+
+        def loss_fn(trainable, non_trainable, holed, patch):
+            pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)
+            loss = mean_squared_error(patch, pred)
+            return loss, (non_trainable, {"loss": loss})
+
+        def step(state, holed, patch):
+            state, _, logs = apply_step(net, loss_fn, state, holed, patch)
+            return state, logs
+
+        def predict(state, holed):
+            pred, _ = model.stateless_call(state[0], state[1], holed, training=False)
+            return (pred,)
+
+        self._step = compile_step(step, self.compile_mode)
+        self._predict = compile_step(predict, self.compile_mode, n_out=0)
+
+    def train_step(self, images_uint8):
+        holed, patch = make_pairs(images_uint8, "unit", self.hole)
+        self.state["autoencoder"], logs = self._step(self.state["autoencoder"], holed, patch)
+        return logs
+
+    def predict_patch_unit(self, images_uint8):
+        holed, _ = make_pairs(images_uint8, "unit", self.hole)
+        (pred,) = self._predict(self.state["autoencoder"], holed)
+        return np.clip(keras.ops.convert_to_numpy(pred), 0, 1)
+
+
+class GANTrainer(Trainer):
+    """The paper's context-encoder GAN schedule, for every batch:
+
+    1. D on the real patches, labelled real (1);
+    2. G fills the holes; D on those generated patches, labelled fake (0), a separate batch;
+    3. the combined network: G followed by the frozen D, with loss
+       ``l2_weight * MSE(G(x), patch) + adversarial_weight * BCE(D(G(x)), real)``.
+
+    Only D's variables change in steps 1-2 and only G's in step 3. D judges G's patches in
+    step 3 exactly as it judged them in step 2, in training mode (batch statistics of the
+    generated batch, as in Keras 2 and in Pathak et al.'s code), but the statistics it
+    computes there are thrown away: nothing of D changes. (Running the frozen D in inference
+    mode instead, as ``trainable=False`` does in Keras 3, judges generated patches with the
+    moving statistics of real and fake batches mixed, and its verdict stays near 0.5: a
+    useless adversarial signal.) G always runs in training mode, as in DCGAN. ``fused=True`` compiles the three steps as one function (same algorithm, fewer
+    calls); the default keeps them as separate calls, the way the paper describes them.
+    """
+
+    kind = "gan"
+    reconstruction_loss = "g_l2"
+
+    def __init__(self, generator: keras.Model | None = None, discriminator: keras.Model | None = None,
+                 *, g_learning_rate: float = 2e-3, d_learning_rate: float = 2e-4,
+                 beta_1: float = GAN_BETA_1, l2_weight: float = 0.999,
+                 adversarial_weight: float = 0.001, batch_size: int = 32, seed: int = 0,
+                 compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE):
+        from .models import build_discriminator, build_generator
+
+        check_backend()
+        keras.utils.set_random_seed(seed)
+        generator = generator or build_generator()
+        discriminator = discriminator or build_discriminator()
+        self.batch_size = batch_size
+        g_net = NetState(generator, keras.optimizers.Adam(g_learning_rate, beta_1=beta_1))
+        d_net = NetState(discriminator, keras.optimizers.Adam(d_learning_rate, beta_1=beta_1))
+        super().__init__({"generator": g_net, "discriminator": d_net}, seed=seed,
+                         compile_mode=compile_mode, hole=hole)
+        self.fused = fused
+        self.config = {"batch_size": batch_size, "g_learning_rate": g_learning_rate,
+                       "d_learning_rate": d_learning_rate, "beta_1": beta_1,
+                       "l2_weight": l2_weight, "adversarial_weight": adversarial_weight}
+
+        def d_loss(trainable, non_trainable, patches, label):
+            prob, non_trainable = discriminator.stateless_call(trainable, non_trainable, patches, training=True)
+            loss = binary_crossentropy(ops.full_like(prob, label), prob)
+            return loss, (non_trainable, {"prob": ops.mean(prob)})
+
+        def d_step(d_state, patches, label):
+            """Steps 1 and 2: one Adam update of D alone on one batch with one label."""
+            d_state, loss, logs = apply_step(d_net, d_loss, d_state, patches, label)
+            return d_state, loss, logs["prob"]
+
+        def generate(g_state, holed):
+            fake, non_trainable = generator.stateless_call(g_state[0], g_state[1], holed, training=True)
+            return with_non_trainable(g_state, non_trainable), ops.stop_gradient(fake)
+
+        def g_loss(trainable, non_trainable, d_state, holed, patches):
+            fake, non_trainable = generator.stateless_call(trainable, non_trainable, holed, training=True)
+            # D judges in training mode (batch statistics, as in its own steps and in Pathak
+            # et al.); its updated statistics are discarded, so D stays exactly as it was.
+            prob, _ = discriminator.stateless_call(d_state[0], d_state[1], fake, training=True)
+            l2 = mean_squared_error(patches, fake)
+            adversarial = binary_crossentropy(ops.ones_like(prob), prob)
+            loss = l2_weight * l2 + adversarial_weight * adversarial
+            return loss, (non_trainable, {"g_l2": l2, "g_adversarial": adversarial})
+
+        def g_step(g_state, d_state, holed, patches):
+            """Step 3: the combined network; D's state is read, never written."""
+            g_state, loss, logs = apply_step(g_net, g_loss, g_state, d_state, holed, patches)
+            return g_state, {"g_loss": loss, **logs}
+
+        def full_step(g_state, d_state, holed, patches):
+            d_state, d_real, p_real = d_step(d_state, patches, 1.0)
+            g_state, fake = generate(g_state, holed)
+            d_state, d_fake, p_fake = d_step(d_state, fake, 0.0)
+            g_state, g_logs = g_step(g_state, d_state, holed, patches)
+            return g_state, d_state, {"d_loss_real": d_real, "d_loss_fake": d_fake,
+                                      "d_real_prob": p_real, "d_fake_prob": p_fake, **g_logs}
+
+        def predict(g_state, holed):
+            fake, _ = generator.stateless_call(g_state[0], g_state[1], holed, training=False)
+            return (fake,)
+
+        mode = self.compile_mode
+        self._functions = dict(d_step=d_step, generate=generate, g_step=g_step)
+        if fused:
+            self._fused = compile_step(full_step, mode, n_in=2, n_out=2)
+        else:
+            self._d_step = compile_step(d_step, mode)
+            self._generate = compile_step(generate, mode)
+            self._g_step = compile_step(g_step, mode, n_in=2, n_out=1)
+        self._predict = compile_step(predict, mode, n_out=0)
+
+    def train_step(self, images_uint8):
+        holed, patches = make_pairs(images_uint8, "signed", self.hole)
+        g_state, d_state = self.state["generator"], self.state["discriminator"]
+        if self.fused:
+            g_state, d_state, logs = self._fused(g_state, d_state, holed, patches)
+        else:
+            real = np.float32(1.0)
+            fake_label = np.float32(0.0)
+            d_state, d_real, p_real = self._d_step(d_state, patches, real)           # 1. D on real
+            g_state, fake = self._generate(g_state, holed)                             # 2. G fills,
+            d_state, d_fake, p_fake = self._d_step(d_state, fake, fake_label)          #    D on fake
+            g_state, g_logs = self._g_step(g_state, d_state, holed, patches)           # 3. combined
+            logs = {"d_loss_real": d_real, "d_loss_fake": d_fake,
+                    "d_real_prob": p_real, "d_fake_prob": p_fake, **g_logs}
+        self.state["generator"], self.state["discriminator"] = g_state, d_state
+        return logs
+
+    def predict_patch_unit(self, images_uint8):
+        holed, _ = make_pairs(images_uint8, "signed", self.hole)
+        (fake,) = self._predict(self.state["generator"], holed)
+        fake = keras.ops.convert_to_numpy(fake)
+        return np.clip(convert_scale(fake, "signed", "unit"), 0, 1)
+
+
+def train_autoencoder(images_uint8, iterations: int, **kwargs) -> tuple[keras.Model, dict]:
+    """Train the paper's autoencoder; returns (model, history). See :class:`Trainer.fit`."""
+    fit_keys = {"checkpoint_dir", "checkpoint_every", "resume", "log_every", "validation",
+                "validate_every", "progress", "callback"}
+    fit_args = {k: kwargs.pop(k) for k in list(kwargs) if k in fit_keys}
+    trainer = AutoencoderTrainer(**kwargs)
+    history = trainer.fit(images_uint8, iterations, **fit_args)
+    return trainer.models()["autoencoder"], history

@@ -1,0 +1,75 @@
+"""The command lines end to end on a miniature data set made here."""
+
+import json
+
+import pytest
+
+from synthetic import make_image_folder_tar
+from helpers import evaluate, train
+
+
+@pytest.fixture
+def mini_data(tmp_path, monkeypatch):
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=4)
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    return tarball
+
+
+def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "10", "--log-every", "2", "--checkpoint-every", "2", "--no-progress"]
+    assert train.main(args + ["--iterations", "4"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["iterations"] == 4 and run["images_seen"] == 32
+    assert run["data"] == "CIFAR-10 (JPEG export)" and 0 < run["test_hole_mse_unit"] < 1
+    assert (out / "autoencoder.keras").exists() and (out / "checkpoint.npz").exists()
+    assert "Test hole MSE on [0,1]" in capsys.readouterr().out
+
+    assert train.main(args + ["--iterations", "6"]) == 2, "an existing run is never overwritten"
+    assert "--resume" in capsys.readouterr().err
+    assert train.main(args + ["--iterations", "6", "--resume"]) == 0
+    assert json.loads((out / "run.json").read_text())["iterations"] == 6
+    assert json.loads((out / "history.json").read_text())["iteration"] == [2, 4, 6]
+
+    report = tmp_path / "scores.json"
+    code = evaluate.main(["--data", str(mini_data), "--test-size", "10", "--methods", "mean,telea",
+                          "--model", str(out / "autoencoder.keras"), "--json", str(report),
+                          "--no-progress"])
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "OpenCV Telea" in table and "autoencoder" in table
+    rows = json.loads(report.read_text())
+    text = json.dumps(rows)
+    assert "unit [0,1]" in text and "CIFAR-10 (JPEG export)" in text
+
+
+def test_train_gan_briefly(mini_data, tmp_path):
+    out = tmp_path / "gan"
+    assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "2",
+                       "--batch-size", "8", "--test-size", "0", "--log-every", "1",
+                       "--no-progress", "--fused"]) == 0
+    assert (out / "generator.keras").exists() and (out / "discriminator.keras").exists()
+    history = json.loads((out / "history.json").read_text())
+    assert history["iteration"] == [1, 2] and "d_loss_fake" in history
+
+
+def test_train_reports_bad_input(mini_data, tmp_path, capsys):
+    assert train.main(["autoencoder", "--data", str(tmp_path / "missing"), "--iterations", "1",
+                       "--out", str(tmp_path / "x")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert train.main(["autoencoder", "--data", str(mini_data), "--iterations", "0",
+                       "--out", str(tmp_path / "y")]) == 2
+    with pytest.raises(SystemExit):
+        train.main(["unet"])
+
+
+def test_evaluate_reports_bad_input(mini_data, tmp_path, capsys):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"junk")
+    assert evaluate.main(["--data", str(mini_data), "--methods", "telea", "--model", str(broken),
+                          "--no-progress"]) == 2
+    assert "damaged" in capsys.readouterr().err
+    assert evaluate.main(["--data", str(tmp_path / "missing"), "--no-progress"]) == 2
+    assert "does not exist" in capsys.readouterr().err

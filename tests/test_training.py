@@ -1,0 +1,153 @@
+"""The training loops, on the current backend; `test_training_under_jax` reruns this file
+with KERAS_BACKEND=jax so that both backends are checked."""
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.masks import make_pairs
+from helpers.training import (AutoencoderTrainer, BatchSampler, CheckpointError, GANTrainer,
+                              TrainingDivergedError)
+
+
+def snapshot(state):
+    return [[np.array(keras.ops.convert_to_numpy(v)) for v in group] for group in state]
+
+
+def changed(before, after):
+    return [not np.array_equal(a, b) for a, b in zip(before, after)]
+
+
+def test_autoencoder_loss_goes_down(images):
+    trainer = AutoencoderTrainer(batch_size=16, seed=0)
+    history = trainer.fit(images, 60, log_every=10, progress=False)
+    assert history["iteration"][-1] == 60 and trainer.iteration == 60
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert all(v > 0 for v in history["images_per_second"])
+
+
+def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(images):
+    t = GANTrainer(batch_size=8, seed=0)
+    holed, patches = make_pairs(images[:8], "signed")
+    g0, d0 = snapshot(t.state["generator"]), snapshot(t.state["discriminator"])
+
+    t.state["discriminator"], loss, prob = t._d_step(t.state["discriminator"], patches, np.float32(1.0))
+    g1, d1 = snapshot(t.state["generator"]), snapshot(t.state["discriminator"])
+    assert all(changed(d0[0], d1[0])), "every trainable weight of D moves in D's own step"
+    assert not any(changed(g0[0], g1[0])), "G's weights do not move in D's step"
+    assert math.isfinite(float(loss))
+
+    t.state["generator"], logs = t._g_step(t.state["generator"], t.state["discriminator"], holed, patches)
+    g2, d2 = snapshot(t.state["generator"]), snapshot(t.state["discriminator"])
+    assert all(changed(g1[0], g2[0])), "every trainable weight of G moves in the combined step"
+    for group_before, group_after in zip(d1, d2):  # trainable, non-trainable, optimizer
+        assert not any(changed(group_before, group_after)), "D is frozen in the combined step"
+    assert {"g_loss", "g_l2", "g_adversarial"} <= set(logs)
+    expected = 0.999 * float(logs["g_l2"]) + 0.001 * float(logs["g_adversarial"])
+    assert float(logs["g_loss"]) == pytest.approx(expected, rel=1e-5)
+
+
+def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):
+    t = GANTrainer(batch_size=8, seed=0)
+    history = t.fit(images, 4, log_every=2, progress=False)
+    t.sync()
+    g_opt, d_opt = t.nets["generator"].optimizer, t.nets["discriminator"].optimizer
+    assert int(keras.ops.convert_to_numpy(g_opt.iterations)) == 4
+    assert int(keras.ops.convert_to_numpy(d_opt.iterations)) == 8  # real batch + fake batch
+    for key in ("d_loss_real", "d_loss_fake", "g_loss", "g_l2", "g_adversarial"):
+        assert all(math.isfinite(v) for v in history[key])
+
+
+def test_fused_step_matches_the_three_calls(images):
+    separate = GANTrainer(batch_size=8, seed=3)
+    fused = GANTrainer(batch_size=8, seed=3, fused=True)
+    for i in range(3):
+        batch = images[8 * i: 8 * i + 8]
+        a, b = separate.train_step(batch), fused.train_step(batch)
+        assert float(a["g_l2"]) == pytest.approx(float(b["g_l2"]), rel=1e-3, abs=1e-5)
+    for name in ("generator", "discriminator"):
+        for ga, gb in zip(snapshot(separate.state[name]), snapshot(fused.state[name])):
+            for va, vb in zip(ga, gb):
+                np.testing.assert_allclose(va, vb, rtol=1e-3, atol=1e-4)
+
+
+def test_checkpoint_resume_continues_exactly(images, tmp_path):
+    straight = AutoencoderTrainer(batch_size=16, seed=1)
+    straight.fit(images, 6, checkpoint_dir=tmp_path / "a", checkpoint_every=3, log_every=3, progress=False)
+
+    first = AutoencoderTrainer(batch_size=16, seed=1)
+    first.fit(images, 3, checkpoint_dir=tmp_path / "b", checkpoint_every=3, log_every=3, progress=False)
+    resumed = AutoencoderTrainer(batch_size=16, seed=99)  # the checkpoint's seed wins
+    resumed.fit(images, 6, checkpoint_dir=tmp_path / "b", resume=True, log_every=3, progress=False)
+    assert resumed.iteration == 6 and resumed.seed == 1
+    assert resumed.history["iteration"] == straight.history["iteration"]
+    for a, b in zip(snapshot(straight.state["autoencoder"])[0], snapshot(resumed.state["autoencoder"])[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert not list((tmp_path / "b").glob("*.tmp*")), "checkpoints are written atomically"
+
+
+def test_bad_checkpoints(images, tmp_path):
+    trainer = AutoencoderTrainer(batch_size=16)
+    with pytest.raises(CheckpointError, match="No checkpoint"):
+        trainer.load_checkpoint(tmp_path / "missing.npz")
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(CheckpointError, match="damaged"):
+        trainer.load_checkpoint(broken)
+    other = AutoencoderTrainer(batch_size=32)
+    other.save_checkpoint(tmp_path / "other.npz")
+    with pytest.raises(CheckpointError, match="batch_size"):
+        trainer.load_checkpoint(tmp_path / "other.npz")
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        trainer.fit(images, 2, resume=True, progress=False)
+
+
+def test_nan_stops_training_with_a_clear_message(images, tmp_path, monkeypatch):
+    trainer = AutoencoderTrainer(batch_size=16)
+    monkeypatch.setattr(trainer, "train_step", lambda batch: {"loss": float("nan")})
+    with pytest.raises(TrainingDivergedError, match="NaN"):
+        trainer.fit(images, 5, log_every=1, progress=False)
+    losses = iter([0.1] + [5.0] * 10)
+    monkeypatch.setattr(trainer, "train_step", lambda batch: {"loss": next(losses)})
+    trainer.iteration = 0
+    with pytest.raises(TrainingDivergedError, match="times its first value"):
+        trainer.fit(images, 5, log_every=1, progress=False)
+
+
+def test_validation_keeps_the_best_state(images, tmp_path):
+    trainer = AutoencoderTrainer(batch_size=16)
+    history = trainer.fit(images[:48], 20, validation=images[48:], validate_every=10,
+                          log_every=5, checkpoint_dir=tmp_path, progress=False)
+    values = [v for v in history["val_hole_mse"] if v is not None]
+    assert len(values) == 2 and len(history["val_hole_mse"]) == len(history["iteration"])
+    assert (tmp_path / "best.npz").exists()
+
+
+def test_sampler_is_seeded_and_covers_each_pass():
+    x = np.arange(40, dtype=np.uint8).reshape(40, 1, 1, 1).repeat(3, axis=3)
+    s = BatchSampler(np.broadcast_to(x, (40, 1, 1, 3)).copy(), 8, seed=5)
+    first_pass = np.concatenate([s.indices(i) for i in range(5)])
+    assert sorted(first_pass.tolist()) == list(range(40))
+    again = BatchSampler(s.images, 8, seed=5)
+    np.testing.assert_array_equal(again.indices(7), s.indices(7))
+    with pytest.raises(ValueError, match="larger than"):
+        BatchSampler(s.images, 64)
+
+
+@pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
+                    reason="runs the JAX pass from the TensorFlow pass")
+def test_training_under_jax():
+    pytest.importorskip("jax")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__)),
+         "-k", "not under_jax"], cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
