@@ -359,21 +359,19 @@ class Trainer:
                 self.iteration += 1
                 bar.update(1)
                 done = self.iteration == iterations
-                if self.iteration % log_every == 0 or done:
+                validating = validation is not None and (self.iteration % validate_every == 0 or done)
+                if self.iteration % log_every == 0 or done or validating:
                     logs = {k: float(np.mean([float(p[k]) for p in pending])) for k in pending[0]}
                     pending = []
                     elapsed = time.perf_counter() - start
                     logs["images_per_second"] = (self.iteration - start_iteration) * self.batch_size / max(elapsed, 1e-9)
                     first_loss = self._check_divergence(logs, first_loss, divergence_factor, checkpoint)
-                    if validation is not None and (self.iteration % validate_every == 0 or done):
+                    if validating:
                         logs["val_hole_mse"] = self.validate(validation)
-                        if checkpoint is not None and logs["val_hole_mse"] < best:
-                            best = logs["val_hole_mse"]
-                            self._record(logs)
-                            self.save_checkpoint(checkpoint.parent / "best.npz")
-                            logs = None
-                    if logs is not None:
-                        self._record(logs)
+                    self._record(logs)
+                    if validating and checkpoint is not None and logs["val_hole_mse"] < best:
+                        best = logs["val_hole_mse"]
+                        self.save_checkpoint(checkpoint.parent / "best.npz")
                     shown = {k: v[-1] for k, v in self.history.items() if k != "iteration" and v}
                     bar.set_postfix({k.replace("_per_second", "/s"): f"{v:.4g}" for k, v in shown.items()}, refresh=False)
                     if callback is not None:
