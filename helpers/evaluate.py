@@ -50,7 +50,8 @@ TABLE_COLUMNS = (
 
 
 def evaluate(inpainters: dict[str, Inpainter], test_images_uint8, hole: Hole = CENTER_HOLE,
-             batch_size: int = 256, progress: bool = True, warmup: bool = True) -> list[dict]:
+             batch_size: int = 256, progress: bool = True, warmup: bool = True,
+             return_fills: bool = False):
     """Fill ``hole`` in every test image with every inpainter and score the fills.
 
     ``inpainters`` maps a short id to an :class:`~helpers.masks.Inpainter`;
@@ -63,7 +64,8 @@ def evaluate(inpainters: dict[str, Inpainter], test_images_uint8, hole: Hole = C
     Returns one dict per method, in the order given, with keys ``id``, ``method`` (its
     name), ``hole_mse``, ``hole_l1``, ``hole_psnr``, ``image_psnr``, ``ssim``,
     ``sharpness_ratio`` (see :func:`helpers.metrics.score`; all on the unit scale),
-    ``ms_per_image`` and ``n_images``.
+    ``ms_per_image`` and ``n_images``. With ``return_fills`` it returns ``(rows, fills)``,
+    ``fills[id]`` being that method's patches (unit scale), for per-image analyses.
     """
     from tqdm.auto import tqdm
 
@@ -84,7 +86,7 @@ def evaluate(inpainters: dict[str, Inpainter], test_images_uint8, hole: Hole = C
         if not inpainter.supports(hole):
             raise ValueError(f"{inpainter.name} ({key!r}) cannot fill {hole}; leave it out.")
 
-    rows = []
+    rows, fills = [], {}
     for key, inpainter in inpainters.items():
         patches = np.empty((n, hole.height, hole.width, 3), dtype=np.float32)
         if warmup:
@@ -102,7 +104,9 @@ def evaluate(inpainters: dict[str, Inpainter], test_images_uint8, hole: Hole = C
         row["ms_per_image"] = 1000.0 * elapsed / n
         row["n_images"] = n
         rows.append(row)
-    return rows
+        if return_fills:
+            fills[key] = patches
+    return (rows, fills) if return_fills else rows
 
 
 def format_table(rows: list[dict]) -> str:

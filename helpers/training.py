@@ -551,7 +551,8 @@ class GANTrainer(Trainer):
             return (fake,)
 
         mode = self.compile_mode
-        self._functions = dict(d_step=d_step, generate=generate, g_step=g_step)
+        # The schedule's pure steps, uncompiled, for teaching and tests (notebook 4 runs them).
+        self.step_functions = dict(d_step=d_step, generate=generate, g_step=g_step)
         if fused:
             self._fused = compile_step(full_step, mode, n_in=2, n_out=2)
         else:
