@@ -583,13 +583,3 @@ class GANTrainer(Trainer):
         (fake,) = self._predict(self.state["generator"], holed)
         fake = keras.ops.convert_to_numpy(fake)
         return np.clip(convert_scale(fake, "signed", "unit"), 0, 1)
-
-
-def train_autoencoder(images_uint8, iterations: int, **kwargs) -> tuple[keras.Model, dict]:
-    """Train the paper's autoencoder; returns (model, history). See :class:`Trainer.fit`."""
-    fit_keys = {"checkpoint_dir", "checkpoint_every", "resume", "log_every", "validation",
-                "validate_every", "progress", "callback"}
-    fit_args = {k: kwargs.pop(k) for k in list(kwargs) if k in fit_keys}
-    trainer = AutoencoderTrainer(**kwargs)
-    history = trainer.fit(images_uint8, iterations, **fit_args)
-    return trainer.models()["autoencoder"], history

@@ -66,15 +66,10 @@ def _rgb_image(image) -> np.ndarray:
 
 def _hole(top, left, height, width, image_height: int, image_width: int) -> Hole:
     hole = Hole(_int(top, "top"), _int(left, "left"), _int(height, "height"), _int(width, "width"))
-    if hole.height < 1 or hole.width < 1:
-        raise BadValue(f"The hole is empty ({hole.height}x{hole.width}): height and width must be at least 1.")
-    if (hole.top < 0 or hole.left < 0 or hole.top + hole.height > image_height
-            or hole.left + hole.width > image_width):
-        raise BadValue(
-            f"The hole (rows {hole.top}..{hole.top + hole.height - 1}, columns "
-            f"{hole.left}..{hole.left + hole.width - 1}) reaches outside the "
-            f"{image_height}x{image_width} image, whose rows and columns are numbered "
-            f"0..{image_height - 1} and 0..{image_width - 1}: move it or make it smaller.")
+    try:
+        hole.check_fits(image_height, image_width)
+    except ValueError as err:
+        raise BadValue(str(err)) from None
     if hole.height * hole.width >= image_height * image_width:
         raise BadValue("The hole covers the whole image: nothing is left to fill it from. "
                        "Make it smaller.")
