@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -273,30 +273,18 @@ def bench_pipeline(settings: Settings, backend: str, images: np.ndarray) -> list
     return rows
 
 
-def devices(backend: str) -> list[str]:
-    """The accelerators the backend sees (empty on a CPU-only machine)."""
-    if backend == "jax":
-        import jax
-
-        return [d.device_kind for d in jax.devices() if d.platform != "cpu"]
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    return [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
-
-
 def run_worker(settings: Settings) -> dict:
     """Everything measured on the current backend, as one JSON-able dict."""
     import keras
 
-    from .training import check_backend
+    from .training import check_backend, gpu_names
 
     backend = check_backend()
     images = synthetic_images(settings.images, settings.seed)
     start = time.perf_counter()
     rows = (bench_pipeline(settings, backend, images) + bench_training(settings, backend, images)
             + bench_inference(settings, backend, images))
-    return {"backend": backend, "keras": keras.__version__, "devices": devices(backend),
+    return {"backend": backend, "keras": keras.__version__, "devices": gpu_names(),
             "rows": rows, "peak_memory_mb": peak_memory_mb(),
             "wall_seconds": time.perf_counter() - start}
 

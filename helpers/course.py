@@ -126,33 +126,15 @@ def keras_backend() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _gpu_devices() -> tuple[str, ...]:
-    """Names of the GPUs the active Keras backend can use (empty on a CPU-only machine)."""
+    """Names of the GPUs the active Keras backend can use (empty on a CPU-only machine),
+    asked once, with the backend's C-level device messages silenced."""
+    from .training import gpu_names
+
     with _silenced_stderr_fd():
-        name = keras_backend()
         try:
-            if name == "tensorflow":
-                import tensorflow as tf
-
-                gpus = tf.config.list_physical_devices("GPU")
-                names = []
-                for gpu in gpus:
-                    try:
-                        details = tf.config.experimental.get_device_details(gpu)
-                        names.append(details.get("device_name", gpu.name))
-                    except Exception:
-                        names.append(gpu.name)
-                return tuple(names)
-            if name == "jax":
-                import jax
-
-                return tuple(d.device_kind for d in jax.devices() if d.platform == "gpu")
-            if name == "torch":
-                import torch
-
-                return tuple(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count()))
+            return tuple(gpu_names())
         except Exception:
             return ()
-    return ()
 
 
 def gpu_available() -> bool:
@@ -528,9 +510,10 @@ def resume_note(checkpoint_dir, b: Budget) -> str:
     checkpoint = Path(checkpoint_dir) / "checkpoint.npz"
     if not b.resume or not checkpoint.exists():
         return f"Starting a new run in {short_path(checkpoint_dir)}."
+    from .training import read_checkpoint
+
     try:
-        with np.load(checkpoint, allow_pickle=False) as f:
-            done = int(json.loads(str(f["__meta__"]))["iteration"])
+        done = int(read_checkpoint(checkpoint, arrays=False)[0]["iteration"])
     except Exception:
         return f"A checkpoint in {short_path(checkpoint_dir)} could not be read; fit will say more."
     if done >= b.iterations:

@@ -83,7 +83,8 @@ def main(argv=None) -> int:
         return 2
 
     from .data import DataNotFoundError, load_cifar10, split_validation
-    from .training import AutoencoderTrainer, CheckpointError, GANTrainer, TrainingDivergedError
+    from .training import (AutoencoderTrainer, CheckpointError, GANTrainer,
+                           TrainingDivergedError, gpu_names)
 
     try:
         data = load_cifar10(args.data, train_size=args.train_size, seed=args.seed,
@@ -105,7 +106,7 @@ def main(argv=None) -> int:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                              fused=args.fused)
-    devices = _devices()
+    devices = ", ".join(gpu_names()) or "CPU"
     print(f"Training the paper's {args.model} to {iterations:,} iterations at batch {batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
@@ -144,19 +145,6 @@ def main(argv=None) -> int:
     (out / "run.json").write_text(json.dumps(result, indent=2))
     print(f"Saved {', '.join(saved)}; history and run summary in {out}.")
     return 0
-
-
-def _devices() -> str:
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return ", ".join(sorted({d.device_kind for d in jax.devices()}))
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    return f"{len(gpus)} GPU(s)" if gpus else "CPU"
 
 
 if __name__ == "__main__":

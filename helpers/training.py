@@ -60,6 +60,30 @@ def check_backend() -> str:
     return name
 
 
+def gpu_names() -> list[str]:
+    """Names of the GPUs the active Keras backend can use (empty on a CPU-only machine)."""
+    name = backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        names = []
+        for gpu in tf.config.list_physical_devices("GPU"):
+            try:
+                names.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
+            except Exception:
+                names.append(gpu.name)
+        return names
+    if name == "jax":
+        import jax
+
+        return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+    if name == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
 COMPILE_MODES = ("auto", "eager", "graph", "xla")
 
 
@@ -218,6 +242,28 @@ class BatchSampler:
 # --------------------------------------------------------------------------- the trainers
 
 
+META_KEY = "__meta__"
+
+
+def read_checkpoint(path: str | os.PathLike, arrays: bool = True) -> tuple[dict, dict]:
+    """A checkpoint's (metadata, arrays by name); ``arrays=False`` reads the metadata only
+    (iteration, seed, settings, history). Raises :class:`CheckpointError` if it is missing
+    or damaged."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"No checkpoint at {str(path)!r}. Start without --resume, "
+                              f"or point to the folder of an earlier run.")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f[META_KEY]))
+            values = {k: f[k] for k in f.files if k != META_KEY} if arrays else {}
+    except Exception as err:
+        raise CheckpointError(
+            f"The checkpoint {str(path)!r} is damaged ({type(err).__name__}: {err}). Delete "
+            f"it to start over, or restore it from a copy.") from err
+    return meta, values
+
+
 class Trainer:
     """What both loops share: state, progress, logging, checkpoints, divergence checks."""
 
@@ -272,7 +318,7 @@ class Trainer:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, __meta__=np.str_(json.dumps(meta)), **arrays)
+                np.savez(f, **{META_KEY: np.str_(json.dumps(meta))}, **arrays)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -281,17 +327,7 @@ class Trainer:
 
     def load_checkpoint(self, path: str | os.PathLike) -> "Trainer":
         path = Path(path)
-        if not path.exists():
-            raise CheckpointError(f"No checkpoint at {str(path)!r}. Start without --resume, "
-                                  f"or point to the folder of an earlier run.")
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                meta = json.loads(str(f["__meta__"]))
-                arrays = {k: f[k] for k in f.files if k != "__meta__"}
-        except Exception as err:
-            raise CheckpointError(
-                f"The checkpoint {str(path)!r} is damaged ({type(err).__name__}: {err}). Delete "
-                f"it to start over, or restore it from a copy.") from err
+        meta, arrays = read_checkpoint(path)
         saved = meta.get("config", {})
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight"):

@@ -1,4 +1,3 @@
-import os
 import pickle
 import tarfile
 from pathlib import Path
