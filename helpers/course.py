@@ -468,34 +468,40 @@ def describe_trained(info: dict) -> str:
 
 
 def pretrained_available(name: str) -> bool:
-    """Whether the project ships trained weights for ``name`` ("autoencoder" or "gan").
+    """Whether the project ships intact trained weights for ``name`` ("autoencoder" or
+    "gan"): see ``weights/`` and :mod:`helpers.pretrained`."""
+    from .pretrained import PretrainedError, verify
 
-    The hook for a later issue: no trained weights ship with the project yet, so this is
-    False, and the notebooks train their own models with the mode's budget.
-    """
     if name not in MODELS:
         raise ValueError(f"Unknown model {name!r}: use 'autoencoder' or 'gan'.")
-    return False
+    try:
+        verify(name)
+    except PretrainedError:
+        return False
+    return True
 
 
 def load_pretrained(name: str):
-    """Load the project's trained weights for ``name`` (not available yet).
+    """The project's trained weights for ``name`` as a trainer (models, iteration count,
+    loss history), exactly as after training: notebooks show its curves and can keep
+    training it with ``trainer.fit``."""
+    from .pretrained import load_pretrained_trainer
 
-    The contract for the later issue that adds them: return a trainer restored from the
-    project's final checkpoint (``AutoencoderTrainer().load_checkpoint(...)`` or the GAN's),
-    so a notebook gets the models, the iteration count and the loss history, exactly as
-    after training.
-    """
-    raise NotImplementedError(
-        f"No trained weights for the {name} ship with the project yet "
-        f"(pretrained_available({name!r}) is False): train it in this notebook instead.")
+    return load_pretrained_trainer(name)
 
 
 def pretrained_note(name: str) -> str:
     """What the notebook does about trained weights, in one sentence."""
     if pretrained_available(name) and mode() == "cpu":
-        return f"Trained weights for the {name} ship with the project: loading them instead of training."
-    return (f"No trained weights for the {name} ship with the project yet, so this notebook "
+        from .pretrained import record
+
+        rec = record(name)
+        return (f"Trained weights for the {name} ship with the project ({rec['trained_iterations']:,} "
+                f"iterations, see weights/{name}.md): loading them instead of training. Set "
+                f"TRAIN_HERE = True to train from scratch with the cpu budget.")
+    if pretrained_available(name):
+        return f"In {mode()} mode this notebook trains its own {name} (the shipped weights are used in cpu mode)."
+    return (f"No trained weights for the {name} ship with the project, so this notebook "
             f"trains its own with the {mode()} budget.")
 
 

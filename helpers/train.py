@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 import os
 import platform
 import sys
@@ -48,15 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="run folder; default: runs/<model>")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its checkpoint (required if one exists)")
+    p.add_argument("--from-pretrained", metavar="NAME", default=None,
+                   help="start from the project's published weights NAME (see `python -m "
+                        "helpers.pretrained list`): continue their run towards --iterations, or "
+                        "fine-tune; the optimizer state starts afresh")
     p.add_argument("--seed", type=int, default=0, help="seed for weights, data order and dropout")
     p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
     p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="autoencoder: Adam learning rate")
+    p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
+                   help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
+                        "layers plus left-right flips, dropout 0.5 and AdamW weight decay 0.004, "
+                        "a named improvement measured beside it)")
     p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
     p.add_argument("--d-learning-rate", type=float, default=2e-4,
                    help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
     p.add_argument("--fused", action="store_true",
                    help="GAN: compile D-real, D-fake and the combined step as one function")
+    p.add_argument("--devices", default=None, metavar="N|all",
+                   help="data-parallel training over N devices ('all': every GPU, else every "
+                        "CPU device): JAX uses keras.distribution.DataParallel, TensorFlow "
+                        "tf.distribute.MirroredStrategy; the batch is split evenly (the GAN "
+                        "then runs its fused step)")
     p.add_argument("--compile", default="auto", choices=["auto", "eager", "graph", "xla"],
                    help="how steps are compiled; auto: XLA on JAX, graph mode on TensorFlow")
     p.add_argument("--backend", default=None, choices=["tensorflow", "jax"],
@@ -83,8 +97,7 @@ def main(argv=None) -> int:
         return 2
 
     from .data import DataNotFoundError, load_cifar10, split_validation
-    from .training import (AutoencoderTrainer, CheckpointError, GANTrainer,
-                           TrainingDivergedError, gpu_names)
+    from .training import gpu_names
 
     try:
         data = load_cifar10(args.data, train_size=args.train_size, seed=args.seed,
@@ -99,17 +112,73 @@ def main(argv=None) -> int:
 
     import keras
 
-    if args.model == "autoencoder":
+    from .training import DataParallel
+
+    try:
+        parallel = (nullcontext() if args.devices is None else
+                    DataParallel(None if args.devices == "all" else int(args.devices)))
+    except ValueError as err:
+        print(f"error: --devices {args.devices}: {err}", file=sys.stderr)
+        return 2
+    if args.devices is not None and args.model == "gan" and not args.fused:
+        args.fused = True
+        print("Data-parallel GAN training runs the fused step (--fused).", flush=True)
+    with parallel:
+        try:
+            trainer = _make_trainer(args, batch_size, out)
+        except ValueError as err:  # e.g. a batch that does not split over the devices
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    if trainer is None:
+        return 2
+    devices = ", ".join(gpu_names()) or "CPU"
+    if args.devices is not None:
+        devices += f"; data-parallel over {parallel.n} devices"
+    what = f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder" \
+        else f"the {args.variant} variant of the paper's autoencoder"
+    print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
+          f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
+          f"{devices}. Run folder: {out}", flush=True)
+    return _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices)
+
+
+def _make_trainer(args, batch_size, out):
+    """The trainer the options ask for, or None after printing why not."""
+    from .training import AutoencoderTrainer, GANTrainer
+
+    if args.from_pretrained and not (args.resume and (out / "checkpoint.npz").exists()):
+        from .pretrained import PretrainedError, load_pretrained_trainer, record
+
+        try:
+            kind = record(args.from_pretrained)["kind"]
+            if kind != args.model:
+                print(f"error: {args.from_pretrained!r} holds a {kind}, not a {args.model}.", file=sys.stderr)
+                return None
+            extra = {"fused": args.fused} if kind == "gan" else {}
+            trainer = load_pretrained_trainer(args.from_pretrained, compile_mode=args.compile, **extra)
+        except PretrainedError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return None
+        print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
+              f"{trainer.iteration:,}.", flush=True)
+    elif args.model == "autoencoder":
+        from .training import AUTOENCODER_VARIANTS
+
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate, batch_size=batch_size,
-                                     seed=args.seed, compile_mode=args.compile)
+                                     seed=args.seed, compile_mode=args.compile,
+                                     **AUTOENCODER_VARIANTS[args.variant])
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                              fused=args.fused)
-    devices = ", ".join(gpu_names()) or "CPU"
-    print(f"Training the paper's {args.model} to {iterations:,} iterations at batch {batch_size} "
-          f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
-          f"{devices}. Run folder: {out}", flush=True)
+    return trainer
+
+
+def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices) -> int:
+    import keras
+
+    from .training import CheckpointError, TrainingDivergedError
+
     start = time.perf_counter()
     try:
         history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
@@ -127,14 +196,17 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - start
 
     from .models import save_model
+    from .pretrained import machine_description
 
     saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
     result = {"model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
               "images_seen": trainer.iteration * batch_size, "data": data.source,
               "train_images": len(x_train), "seed": args.seed, "config": trainer.config,
               "backend": keras.backend.backend(), "compile": trainer.compile_mode,
-              "devices": devices, "machine": platform.machine(),
-              "wall_seconds_this_session": round(wall, 1), "models": saved}
+              "devices": devices, "machine": platform.machine(), "hardware": machine_description(),
+              "validation_images": 0 if validation is None else len(validation),
+              "wall_seconds_this_session": round(wall, 1),
+              "train_seconds_all_sessions": round(trainer.train_seconds, 1), "models": saved}
     if args.test_size:
         test = data.x_test[:args.test_size]
         result["test_hole_mse_unit"] = trainer.validate(test)

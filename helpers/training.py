@@ -99,6 +99,154 @@ def resolve_compile_mode(mode: str = "auto") -> str:
     return mode
 
 
+_STRATEGIES: dict = {}
+_HOSTS_READY = False
+
+
+def initialize_hosts() -> None:
+    """JAX on several hosts: join them once, from KERAS_DISTRIBUTION_JOB_ADDRESSES,
+    KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID (read by
+    ``keras.distribution.initialize``). TensorFlow reads TF_CONFIG instead."""
+    global _HOSTS_READY
+    if not _HOSTS_READY:
+        keras.distribution.initialize()
+        _HOSTS_READY = True
+
+
+class DataParallel:
+    """Data-parallel training on several devices: build a trainer inside ``with
+    DataParallel(n):`` and every batch is split across ``n`` devices (all GPUs by default,
+    else all CPU devices), each computing the gradient of its share, averaged before the
+    update: the same algorithm as one device with the whole batch.
+
+    - JAX: Keras 3's distribution API (``keras.distribution.DataParallel``): variables are
+      replicated, each batch is sharded along its first axis, and XLA inserts the
+      all-reduce. BatchNorm sees the statistics of the whole batch, as on one device.
+    - TensorFlow: ``tf.distribute.MirroredStrategy``: one replica per device; gradients are
+      summed across replicas by the Keras optimizer (so each replica's loss is divided by
+      the number of replicas), BatchNorm is synchronised across replicas, and the updated
+      moving statistics are averaged.
+
+    Dropout draws its masks per device, so with dropout the runs are equal in
+    distribution, not bit for bit. On several hosts, call ``keras.distribution.initialize()``
+    (JAX) or use ``tf.distribute.MultiWorkerMirroredStrategy`` (see the README).
+    """
+
+    current: "DataParallel | None" = None
+
+    def __init__(self, devices: int | list | None = None):
+        self.backend = check_backend()
+        if self.backend == "jax" and os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+            initialize_hosts()
+        available = self.list_devices()
+        if devices is None:
+            devices = available
+        elif isinstance(devices, int):
+            if devices < 1 or devices > len(available):
+                raise ValueError(
+                    f"Asked for {devices} devices, but {len(available)} are visible "
+                    f"({', '.join(map(str, available))}). On a CPU, split it into virtual devices "
+                    f"first: XLA_FLAGS=--xla_force_host_platform_device_count=N for JAX, "
+                    f"tf.config.set_logical_device_configuration for TensorFlow.")
+            devices = available[:devices]
+        self.devices = list(devices)
+        self.n = len(self.devices)
+        self._previous = None
+        if self.backend == "jax":
+            self.distribution = keras.distribution.DataParallel(devices=self.devices)
+        else:
+            import tensorflow as tf
+
+            # One strategy per set of devices and process: a second MirroredStrategy over
+            # the same devices would reuse its collective keys and abort.
+            key = tuple(self.devices)
+            if key not in _STRATEGIES:
+                _STRATEGIES[key] = (tf.distribute.MultiWorkerMirroredStrategy() if os.environ.get("TF_CONFIG")
+                                    else tf.distribute.MirroredStrategy(self.devices))
+            self.strategy = _STRATEGIES[key]
+            self._scope = None
+
+    def list_devices(self) -> list:
+        if self.backend == "jax":
+            try:
+                return keras.distribution.list_devices("gpu")
+            except RuntimeError:  # JAX raises when it has no GPU platform
+                return keras.distribution.list_devices("cpu")
+        import tensorflow as tf
+
+        gpus = tf.config.list_logical_devices("GPU")
+        return [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+
+    def __enter__(self):
+        if self.backend == "jax":
+            self._previous = keras.distribution.distribution()
+            keras.distribution.set_distribution(self.distribution)
+        else:
+            self._scope = self.strategy.scope()
+            self._scope.__enter__()
+        DataParallel.current, self._outer = self, DataParallel.current
+        return self
+
+    def __exit__(self, *exc):
+        DataParallel.current = self._outer
+        if self.backend == "jax":
+            keras.distribution.set_distribution(self._previous)
+        else:
+            self._scope.__exit__(*exc)
+        return False
+
+    def check_batch(self, batch_size: int) -> None:
+        if batch_size % self.n:
+            raise ValueError(f"The batch of {batch_size} cannot be split evenly over {self.n} "
+                             f"devices; use a multiple of {self.n}.")
+
+    def shard(self, *arrays):
+        """JAX: put each batch array on the devices, split along its first axis."""
+        if self.backend != "jax":
+            return arrays
+        return tuple(keras.distribution.distribute_tensor(
+            a, self.distribution.get_data_layout(a.shape)) for a in arrays)
+
+    def replicate(self, *arrays):
+        """JAX: a full copy of each array on every device (for inference)."""
+        if self.backend != "jax":
+            return arrays
+        return tuple(keras.distribution.distribute_tensor(
+            a, keras.distribution.TensorLayout([None] * a.ndim, self.distribution.device_mesh))
+            for a in arrays)
+
+
+def _replica_slice(x):
+    """TensorFlow, inside a replica: this replica's share of a batch tensor."""
+    import tensorflow as tf
+
+    ctx = tf.distribute.get_replica_context()
+    if x.shape.rank == 0:
+        return x
+    per = tf.shape(x)[0] // ctx.num_replicas_in_sync
+    start = ctx.replica_id_in_sync_group * per
+    return x[start:start + per]
+
+
+class _SynchronizedBatchNorm:
+    """While tracing a replica's step: BatchNorm layers use the whole batch's statistics
+    (Keras's ``synchronized`` flag, TensorFlow only), then are restored, so saved models
+    stay loadable on every backend."""
+
+    def __init__(self, models):
+        self.layers = [layer for m in models for layer in m._flatten_layers()
+                       if isinstance(layer, keras.layers.BatchNormalization)]
+
+    def __enter__(self):
+        for layer in self.layers:
+            layer.synchronized = True
+
+    def __exit__(self, *exc):
+        for layer in self.layers:
+            layer.synchronized = False
+        return False
+
+
 class compile_step:
     """Compile a pure step function with ``jax.jit`` or ``tf.function`` (with or without XLA).
 
@@ -108,9 +256,17 @@ class compile_step:
     updated in place, so the compiled function binds them and returns only the outputs.
     """
 
-    def __init__(self, fn, mode: str = "auto", n_in: int = 1, n_out: int = 1):
+    def __init__(self, fn, mode: str = "auto", n_in: int = 1, n_out: int = 1,
+                 parallel: DataParallel | None = None, models=()):
         self.fn, self.mode, self.n_in, self.n_out = fn, resolve_compile_mode(mode), n_in, n_out
         self._compiled = None
+        # TensorFlow data parallelism: run each replica's share of the batch; JAX needs
+        # nothing here (the sharded inputs carry it).
+        self.strategy = parallel.strategy if parallel is not None and parallel.backend == "tensorflow" else None
+        self.models = models
+        if self.strategy is not None and self.mode == "eager":
+            raise ValueError("Data-parallel training on TensorFlow needs a compiled step: "
+                             "use compile mode 'graph' or 'auto'.")
 
     def __call__(self, *args):
         if self.mode == "eager":
@@ -127,6 +283,18 @@ class compile_step:
 
             def bound(*rest):
                 return self.fn(*states, *rest)[self.n_out:]
+
+            if self.strategy is not None:
+                strategy, single = self.strategy, bound
+
+                def replica(*rest):
+                    with _SynchronizedBatchNorm(self.models):
+                        return single(*[_replica_slice(x) for x in rest])
+
+                def bound(*rest):
+                    out = strategy.run(replica, args=rest)
+                    return tf.nest.map_structure(
+                        lambda v: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None), out)
 
             self._compiled = tf.function(bound, jit_compile=(self.mode == "xla"),
                                          reduce_retracing=True)
@@ -173,11 +341,26 @@ class NetState:
                     variable.assign(value)
 
 
+def _replicas() -> int:
+    """Replicas training in sync (TensorFlow data parallelism; 1 otherwise)."""
+    if backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    ctx = tf.distribute.get_replica_context()  # None in a strategy's cross-replica context
+    return ctx.num_replicas_in_sync if ctx is not None else 1
+
+
 def with_non_trainable(state, non_trainable):
     """The state with new non-trainable values (BatchNorm statistics, dropout seeds)."""
     if backend() == "jax":
         return (state[0], non_trainable, state[2])
+    replicas = _replicas()
     for variable, value in zip(state[1], non_trainable):
+        if replicas > 1 and variable.dtype.startswith("float"):
+            import tensorflow as tf
+
+            value = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.MEAN, value)
         variable.assign(value)
     return state
 
@@ -202,6 +385,9 @@ def apply_step(net: NetState, loss_fn, state, *args):
     with tf.GradientTape() as tape:
         loss, (new_non_trainable, logs) = loss_fn(trainable, non_trainable, *args)
     grads = tape.gradient(loss, [v.value for v in trainable])
+    replicas = _replicas()
+    if replicas > 1:  # the optimizer sums the replicas' gradients: make it their mean
+        grads = [g / replicas for g in grads]
     net.optimizer.apply(grads, trainable)
     return with_non_trainable(state, new_non_trainable), loss, logs
 
@@ -264,6 +450,14 @@ def read_checkpoint(path: str | os.PathLike, arrays: bool = True) -> tuple[dict,
     return meta, values
 
 
+def estimated_train_seconds(history: dict, batch_size: int) -> float:
+    """Wall time of a run whose checkpoint predates ``train_seconds``, assuming it ran in
+    one session from iteration 0: its last ``images_per_second`` averages over all of it."""
+    logged = [(it, ips) for it, ips in zip(history.get("iteration", []),
+                                           history.get("images_per_second", [])) if ips]
+    return logged[-1][0] * batch_size / logged[-1][1] if logged else 0.0
+
+
 class Trainer:
     """What both loops share: state, progress, logging, checkpoints, divergence checks."""
 
@@ -281,6 +475,10 @@ class Trainer:
         self.iteration = 0
         self.history: dict[str, list] = {"iteration": []}
         self.config: dict = {}
+        self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
+        self.parallel = DataParallel.current
+        if self.parallel is not None:
+            self.parallel.check_batch(self.batch_size)
 
     # -- to be provided by each trainer
     def train_step(self, images_uint8: np.ndarray) -> dict:
@@ -314,6 +512,7 @@ class Trainer:
                     arrays[f"{name}/{g}/{i}"] = keras.ops.convert_to_numpy(value)
         meta = {"format": 1, "iteration": self.iteration, "seed": self.seed,
                 "config": self._config_check(), "history": self.history,
+                "train_seconds": round(self.train_seconds, 1),
                 "backend": backend(), "saved": time.strftime("%Y-%m-%d %H:%M:%S")}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
         try:
@@ -328,13 +527,20 @@ class Trainer:
     def load_checkpoint(self, path: str | os.PathLike) -> "Trainer":
         path = Path(path)
         meta, arrays = read_checkpoint(path)
+        return self.load_state(meta, arrays, str(path))
+
+    def load_state(self, meta: dict, arrays: dict, where: str, weights_only: bool = False) -> "Trainer":
+        """Restore a checkpoint's (metadata, arrays). With ``weights_only`` the arrays hold
+        the models' variables but no optimizer state (published weights): the optimizers
+        start afresh, everything else (iteration, seed, history) is restored."""
         saved = meta.get("config", {})
         expected = self._config_check()
-        for key in ("kind", "batch_size", "l2_weight", "adversarial_weight"):
-            if key in expected and saved.get(key) != expected[key]:
+        for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
+                    "weight_decay"):
+            if (key in expected or key in saved) and saved.get(key) != expected.get(key):
                 raise CheckpointError(
-                    f"The checkpoint {str(path)!r} was made with {key}={saved.get(key)!r}, this "
-                    f"run has {key}={expected[key]!r}. Resume with the same settings, or start "
+                    f"The checkpoint {where!r} was made with {key}={saved.get(key)!r}, this "
+                    f"run has {key}={expected.get(key)!r}. Resume with the same settings, or start "
                     f"a new run in another folder.")
         new_state = {}
         for name, state in self.state.items():
@@ -343,12 +549,15 @@ class Trainer:
                 values = []
                 for i, current in enumerate(group):
                     key = f"{name}/{g}/{i}"
+                    if weights_only and g == 2:
+                        values.append(keras.ops.convert_to_numpy(current))
+                        continue
                     if key not in arrays or tuple(arrays[key].shape) != tuple(current.shape):
                         raise CheckpointError(
-                            f"The checkpoint {str(path)!r} does not fit this {self.kind}: "
+                            f"The checkpoint {where!r} does not fit this {self.kind}: "
                             f"variable {key} is missing or has another shape. It was saved by "
                             f"another architecture.")
-                    values.append(arrays[key])
+                    values.append(np.asarray(arrays[key]).astype(keras.ops.convert_to_numpy(current).dtype))
                 groups.append(values)
             new_state[name] = tuple(groups)
         for name, net in self.nets.items():
@@ -357,7 +566,15 @@ class Trainer:
         self.iteration = int(meta["iteration"])
         self.seed = int(meta.get("seed", self.seed))
         self.history = meta.get("history", {"iteration": []})
+        self.train_seconds = float(meta.get("train_seconds") or estimated_train_seconds(self.history, self.batch_size))
         return self
+
+    def weight_arrays(self) -> dict[str, np.ndarray]:
+        """The models' variables (trainable and non-trainable, no optimizer state) as
+        checkpoint-style ``name/group/index`` arrays: what published weights hold."""
+        return {f"{name}/{g}/{i}": keras.ops.convert_to_numpy(value)
+                for name, state in self.state.items()
+                for g, group in enumerate(state[:2]) for i, value in enumerate(group)}
 
     # -- the loop
     def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
@@ -389,6 +606,7 @@ class Trainer:
         bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,
                    desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
         start, start_iteration = time.perf_counter(), self.iteration
+        seconds_before = self.train_seconds
         try:
             while self.iteration < iterations:
                 pending.append(self.train_step(sampler.batch(self.iteration)))
@@ -412,6 +630,7 @@ class Trainer:
                     bar.set_postfix({k.replace("_per_second", "/s"): f"{v:.4g}" for k, v in shown.items()}, refresh=False)
                     if callback is not None:
                         callback(self, shown)
+                self.train_seconds = seconds_before + time.perf_counter() - start
                 if checkpoint is not None and (self.iteration % checkpoint_every == 0 or done):
                     self.save_checkpoint(checkpoint)
         finally:
@@ -456,25 +675,55 @@ class Trainer:
         return float(np.sum(errors) / (len(images_uint8) * self.hole.height * self.hole.width * 3))
 
 
+# A named variant beside the paper's autoencoder: the same layers plus the usual remedies
+# for the overfitting its long budget shows (validation error flat while the training loss
+# keeps falling): mirrored training images, more dropout, decoupled weight decay (AdamW,
+# Keras's default rate).
+AUTOENCODER_VARIANTS = {
+    "paper": dict(flip=False, dropout=0.2, weight_decay=0.0),
+    "regularized": dict(flip=True, dropout=0.5, weight_decay=0.004),
+}
+
+
+def mirror_half(images: np.ndarray, seed: int, iteration: int) -> np.ndarray:
+    """Each image flipped left-right with probability 1/2, the same choice for the same
+    (seed, iteration), so a resumed run sees the data it would have seen. The centre hole
+    stays where it is."""
+    flip = np.random.default_rng([seed, iteration, 7]).random(len(images)) < 0.5
+    out = images.copy()
+    out[flip] = out[flip, :, ::-1]
+    return out
+
+
 class AutoencoderTrainer(Trainer):
-    """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1]."""
+    """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1].
+
+    ``flip``, ``dropout`` and ``weight_decay`` are for named variants
+    (:data:`AUTOENCODER_VARIANTS`); their defaults are the paper's.
+    """
 
     kind = "autoencoder"
     reconstruction_loss = "loss"
 
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
-                 hole: Hole = CENTER_HOLE):
+                 hole: Hole = CENTER_HOLE, flip: bool = False, dropout: float = 0.2,
+                 weight_decay: float = 0.0):
         from .models import build_autoencoder
 
         check_backend()
         if model is None:
             keras.utils.set_random_seed(seed)
-            model = build_autoencoder()
+            model = build_autoencoder(dropout=dropout)
         self.batch_size = batch_size
-        net = NetState(model, keras.optimizers.Adam(learning_rate))
+        optimizer = (keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay) if weight_decay
+                     else keras.optimizers.Adam(learning_rate))
+        net = NetState(model, optimizer)
         super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
+        self.flip = flip
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate}
+        if (flip, dropout, weight_decay) != (False, 0.2, 0.0):
+            self.config.update(flip=flip, dropout=dropout, weight_decay=weight_decay)
 
         def loss_fn(trainable, non_trainable, holed, patch):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)
@@ -489,16 +738,22 @@ class AutoencoderTrainer(Trainer):
             pred, _ = model.stateless_call(state[0], state[1], holed, training=False)
             return (pred,)
 
-        self._step = compile_step(step, self.compile_mode)
+        self._step = compile_step(step, self.compile_mode, parallel=self.parallel, models=[model])
         self._predict = compile_step(predict, self.compile_mode, n_out=0)
 
     def train_step(self, images_uint8):
+        if self.flip:
+            images_uint8 = mirror_half(images_uint8, self.seed, self.iteration)
         holed, patch = make_pairs(images_uint8, "unit", self.hole)
+        if self.parallel is not None:
+            holed, patch = self.parallel.shard(holed, patch)
         self.state["autoencoder"], logs = self._step(self.state["autoencoder"], holed, patch)
         return logs
 
     def predict_patch_unit(self, images_uint8):
         holed, _ = make_pairs(images_uint8, "unit", self.hole)
+        if self.parallel is not None:
+            (holed,) = self.parallel.replicate(holed)
         (pred,) = self._predict(self.state["autoencoder"], holed)
         return np.clip(keras.ops.convert_to_numpy(pred), 0, 1)
 
@@ -590,7 +845,10 @@ class GANTrainer(Trainer):
         # The schedule's pure steps, uncompiled, for teaching and tests (notebook 4 runs them).
         self.step_functions = dict(d_step=d_step, generate=generate, g_step=g_step)
         if fused:
-            self._fused = compile_step(full_step, mode, n_in=2, n_out=2)
+            self._fused = compile_step(full_step, mode, n_in=2, n_out=2, parallel=self.parallel,
+                                       models=[generator, discriminator])
+        elif self.parallel is not None:
+            raise ValueError("Data-parallel GAN training runs the fused step: pass fused=True.")
         else:
             self._d_step = compile_step(d_step, mode)
             self._generate = compile_step(generate, mode)
@@ -601,6 +859,8 @@ class GANTrainer(Trainer):
         holed, patches = make_pairs(images_uint8, "signed", self.hole)
         g_state, d_state = self.state["generator"], self.state["discriminator"]
         if self.fused:
+            if self.parallel is not None:
+                holed, patches = self.parallel.shard(holed, patches)
             g_state, d_state, logs = self._fused(g_state, d_state, holed, patches)
         else:
             real = np.float32(1.0)
@@ -616,6 +876,8 @@ class GANTrainer(Trainer):
 
     def predict_patch_unit(self, images_uint8):
         holed, _ = make_pairs(images_uint8, "signed", self.hole)
+        if self.parallel is not None:
+            (holed,) = self.parallel.replicate(holed)
         (fake,) = self._predict(self.state["generator"], holed)
         fake = keras.ops.convert_to_numpy(fake)
         return np.clip(convert_scale(fake, "signed", "unit"), 0, 1)

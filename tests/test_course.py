@@ -155,10 +155,13 @@ def test_resume_note(clean_env, tmp_path):
     assert course.resume_note(folder, course.budget("autoencoder", "smoke")).startswith("Starting")
 
 
-def test_pretrained_hook_is_honest():
+def test_pretrained_hook_follows_the_weights_folder(tmp_path, monkeypatch):
+    from helpers import pretrained
+
+    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "none"))
     assert course.pretrained_available("autoencoder") is False
     assert course.pretrained_available("gan") is False
-    with pytest.raises(NotImplementedError, match="No trained weights"):
+    with pytest.raises(pretrained.PretrainedError, match="No published weights named 'gan'"):
         course.load_pretrained("gan")
     with pytest.raises(ValueError):
         course.pretrained_available("vae")

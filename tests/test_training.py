@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import pytest
 
+from synthetic import smooth_images
 from helpers.masks import make_pairs
 from helpers.training import (AutoencoderTrainer, BatchSampler, CheckpointError, GANTrainer,
                               TrainingDivergedError)
@@ -151,3 +152,21 @@ def test_training_under_jax():
          "-k", "not under_jax"], cwd=root, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
+    from helpers.training import AUTOENCODER_VARIANTS, mirror_half
+
+    images = smooth_images(16, seed=9)
+    a, b = mirror_half(images, 0, 5), mirror_half(images, 0, 5)
+    assert np.array_equal(a, b) and not np.array_equal(a, images)
+    flipped = np.any(a != images, axis=(1, 2, 3))
+    assert np.array_equal(a[flipped], images[flipped][:, :, ::-1])
+    trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
+    assert type(trainer.nets["autoencoder"].optimizer).__name__ == "AdamW"
+    assert trainer.config["flip"] and trainer.config["dropout"] == 0.5
+    trainer.fit(images, 2, checkpoint_dir=tmp_path, checkpoint_every=2, progress=False)
+    with pytest.raises(CheckpointError, match="flip"):
+        AutoencoderTrainer(batch_size=8, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
+    again = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
+    assert again.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2

@@ -584,6 +584,11 @@ def notebook_3(url, branch):
             does not give one), the batch is 64, and one iteration is one batch. The paper trains
             50,000 iterations; the run mode decides how many we train here (printed above).
 
+            On a CPU (`cpu` mode) the notebook loads the project's **trained weights** instead:
+            the paper's full budget, trained with `python -m helpers.train` (their model card,
+            `weights/autoencoder.md`, says where and how long). Set `TRAIN_HERE = True` below to
+            train from scratch anyway; in `full` mode (a GPU) it always trains.
+
             The trainer saves a **checkpoint** every few hundred iterations in
             `runs/<mode>/autoencoder/`. Run the cell again after an interruption (a closed
             laptop, a Colab disconnect) and it resumes from the last checkpoint instead of
@@ -594,8 +599,9 @@ def notebook_3(url, branch):
         """),
         code("""
             print("the paper's settings:", PAPER_AUTOENCODER)
+            TRAIN_HERE = False  # True: train from scratch even where trained weights ship
             print(course.pretrained_note("autoencoder"))
-            use_pretrained = course.pretrained_available("autoencoder") and budget.mode == "cpu"
+            use_pretrained = course.pretrained_available("autoencoder") and budget.mode == "cpu" and not TRAIN_HERE
             run = course.run_dir("autoencoder")
             print(course.resume_note(run, budget))
         """),
@@ -722,6 +728,9 @@ def notebook_3(url, branch):
                are left, and what can the fill of the centre no longer see?
             5. Compare the training and validation curves. At what budget would you expect the
                model to start memorising its training images?
+            6. Fine-tune the shipped weights: `trainer = course.load_pretrained("autoencoder")`,
+               then `trainer.fit(x_train, trainer.iteration + 500, validation=x_val)`. The
+               optimizer starts afresh: does the validation error first rise, then recover?
 
             **Next:** notebook 4, the GAN, which attacks the blur.
         """),
@@ -894,12 +903,15 @@ def notebook_4(url, branch):
 
             ## 6. Training
             Same set-up as the autoencoder: the run mode's budget, checkpoints in
-            `runs/<mode>/gan/`, resume on a rerun.
+            `runs/<mode>/gan/`, resume on a rerun. On a CPU the notebook loads the project's
+            trained GAN instead (`weights/gan.md` says how far it was trained); set
+            `TRAIN_HERE = True` to train from scratch.
         """),
         code("""
             print("the paper's settings:", PAPER_GAN)
+            TRAIN_HERE = False  # True: train from scratch even where trained weights ship
             print(course.pretrained_note("gan"))
-            use_pretrained = course.pretrained_available("gan") and budget.mode == "cpu"
+            use_pretrained = course.pretrained_available("gan") and budget.mode == "cpu" and not TRAIN_HERE
             run = course.run_dir("gan")
             print(course.resume_note(run, budget))
         """),
@@ -1194,18 +1206,37 @@ def notebook_5(url, branch):
                 print("-", line)
         """),
         md("""
-            How much weight the verdict carries depends on the run mode printed above. In
-            **full** mode the models had the paper's budgets, and the verdict tests the paper. In
-            **cpu** mode they had a few percent of it (the GAN far less than the autoencoder), so
-            the verdict is about *short* training: a GAN that has seen a fraction of one pass
-            over the data has not yet learned what the adversary can teach. In **smoke** mode the
-            numbers mean nothing. To test the paper on a CPU-only machine, train in full mode
-            elsewhere (notebooks 3 and 4 on Colab with a GPU save into
-            `/content/inpainting-runs/full/models/`), copy that folder to `runs/full/models/`
-            here, and rerun this notebook: it prefers full-mode models.
+            How much weight the verdict carries depends on the budgets the models had (section 1
+            printed them). In **full** mode the models had the paper's budgets, and the verdict
+            tests the paper. In **cpu** mode they are the project's trained weights where they
+            ship (see `weights/*.md` for their budgets), else short runs: a GAN that has seen a
+            fraction of one pass over the data has not yet learned what the adversary can
+            teach. In **smoke** mode the numbers mean nothing. To test your own full-budget
+            models on a CPU-only machine, train them elsewhere (notebooks 3 and 4 on Colab with
+            a GPU save into `/content/inpainting-runs/full/models/`), copy that folder to
+            `runs/full/models/` here, and rerun this notebook: it prefers full-mode models.
 
+            ## 8. The project's results report
+            The project scores its shipped weights on **all 10,000** test images in
+            `results/README.md`, made by one command, `python -m helpers.report` (it also draws
+            the per-class bars, best and worst cases and training curves). Here is its table,
+            loaded from `results/results.json`; compare it with yours above (in cpu mode the
+            models are the same, the test images a subset).
+        """),
+        code("""
+            from helpers.report import load_report, results_table
+
+            report = load_report()
+            if report is None:
+                print("No results report yet: run `python -m helpers.report` in the repository.")
+            else:
+                print(f"{report['data_source']} · {report['n_images']:,} test images · {report['scale']} · "
+                      f"made {report['made']} on {report['machine']}")
+                display(Markdown(results_table(report["results"])))
+        """),
+        md("""
             ## Summary
-            - One interface, one test set, one scale: every number here was computed in this run
+            - One interface, one test set, one scale: every number in sections 3 to 7 was computed in this run
               on the data set named above the table, and saved in `runs/<mode>/comparison.json`.
             - The hole MSE and PSNR reward the right colours; SSIM rewards structure; the
               sharpness ratio tells blur apart. A method can win on one and lose on another,

@@ -1,0 +1,426 @@
+"""The project's own trained weights: load them by name, check them, publish new ones.
+
+A class on laptops cannot train a GAN for 80,000 iterations, but it can look at one that
+was. Everything the course shows about "the trained models" comes from files in
+``weights/`` that this project trained with its own command line:
+
+- ``weights/<name>.npz``: the models' variables (half precision) and a JSON record of how
+  they were trained (data, budget, seed, hardware, wall time, loss history);
+- ``weights/<name>.md``: the model card, written from that record and the results report;
+- ``weights/MANIFEST.json``: the SHA-256 of every weights file, checked on each load, so a
+  damaged or half-downloaded file is refused instead of silently filling holes badly.
+
+From Python::
+
+    from helpers.pretrained import load_pretrained
+    autoencoder = load_pretrained("autoencoder")          # a keras.Model
+    trainer = load_pretrained_trainer("gan")              # to fine-tune or keep training
+
+From a shell (what ``tools/train_paper_models.sh`` runs)::
+
+    python -m helpers.pretrained list
+    python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select best
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS_ENV = "INPAINTING_WEIGHTS"
+MANIFEST = "MANIFEST.json"
+META_KEY = "__meta__"
+# What each published kind fills holes with, and the paper's name for it.
+FILLING_MODEL = {"autoencoder": "autoencoder", "gan": "generator"}
+KIND_TITLES = {"autoencoder": "the paper's convolutional autoencoder",
+               "gan": "the paper's context-encoder GAN (generator + discriminator)"}
+PAPER_BUDGETS = {"autoencoder": (50_000, 64), "gan": (80_000, 32)}
+
+
+class PretrainedError(FileNotFoundError):
+    """Published weights are unknown, missing, or damaged."""
+
+
+# --------------------------------------------------------------------------- where and what
+
+
+def weights_dir() -> Path:
+    """``$INPAINTING_WEIGHTS`` if set (tests, a copy elsewhere), else ``<repo>/weights``."""
+    env = os.environ.get(WEIGHTS_ENV, "").strip()
+    return Path(env).expanduser() if env else REPO_ROOT / "weights"
+
+
+def read_manifest(folder: Path | None = None) -> dict:
+    path = (folder or weights_dir()) / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError as err:
+        raise PretrainedError(f"{path} is damaged ({err}); restore it with "
+                              f"`git checkout -- weights/`.") from err
+
+
+def available() -> list[str]:
+    """Names of the published weights (whether or not their files are intact)."""
+    return sorted(read_manifest())
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(name: str) -> Path:
+    """The path of ``name``'s weights after checking that the file is there and intact."""
+    manifest = read_manifest()
+    if name not in manifest:
+        known = ", ".join(repr(n) for n in sorted(manifest)) or "none yet"
+        raise PretrainedError(f"No published weights named {name!r} (published: {known}). "
+                              f"See weights/README.md, or train your own with `python -m helpers.train`.")
+    entry = manifest[name]
+    path = weights_dir() / entry["file"]
+    restore = (f"Restore it with `git checkout -- weights/{entry['file']}` (or clone the project "
+               f"again), or train your own with `python -m helpers.train {entry['kind']}`.")
+    if not path.exists():
+        raise PretrainedError(f"The weights file {path} is missing. {restore}")
+    size = path.stat().st_size
+    if size != entry["bytes"] or sha256(path) != entry["sha256"]:
+        hint = (" It looks like a Git LFS pointer, not the file itself." if size < 1024 else "")
+        raise PretrainedError(f"The weights file {path} is damaged: its size or SHA-256 differs "
+                              f"from weights/{MANIFEST}.{hint} {restore}")
+    return path
+
+
+def read_weights(name: str) -> tuple[dict, dict]:
+    """(record, arrays) of ``name``'s published weights, after :func:`verify`."""
+    path = verify(name)
+    with np.load(path, allow_pickle=False) as f:
+        meta = json.loads(str(f[META_KEY]))
+        arrays = {k: f[k] for k in f.files if k != META_KEY}
+    return meta, arrays
+
+
+def record(name: str) -> dict:
+    """How ``name`` was trained (data, budget, seed, hardware, time, history)."""
+    return read_weights(name)[0]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _trainer_for(meta: dict, **overrides):
+    from .training import AutoencoderTrainer, GANTrainer
+
+    config = {k: v for k, v in meta.get("config", {}).items() if k != "kind"}
+    config.update(overrides)
+    kind = meta.get("kind") or meta.get("config", {}).get("kind")
+    if kind == "autoencoder":
+        return AutoencoderTrainer(**config)
+    if kind == "gan":
+        return GANTrainer(**config)
+    raise PretrainedError(f"Published weights of unknown kind {kind!r}.")
+
+
+def load_pretrained_trainer(name: str, **trainer_kwargs):
+    """A trainer holding ``name``'s published weights, iteration count, seed and loss
+    history, ready to evaluate, fine-tune, or continue to the paper's budget with
+    ``trainer.fit``. The optimizers start afresh (their state is not published).
+    Keyword arguments override the training settings (e.g. ``compile_mode``)."""
+    meta, arrays = read_weights(name)
+    trainer = _trainer_for(meta, **trainer_kwargs)
+    trainer.load_state(meta, arrays, f"weights/{name}", weights_only=True)
+    return trainer
+
+
+def load_pretrained(name: str):
+    """The published model that fills holes, as a ``keras.Model``: the autoencoder, or the
+    GAN's generator for ``"gan"``."""
+    meta = record(name)
+    return load_pretrained_trainer(name).models()[FILLING_MODEL[meta["kind"]]]
+
+
+def pretrained_inpainter(name: str, display_name: str | None = None):
+    """The published model behind the :class:`~helpers.masks.Inpainter` interface."""
+    from .models import ModelInpainter
+
+    return ModelInpainter(load_pretrained(name), name=display_name or name)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores} CPU cores ({cpu}), no GPU"
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp" + path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are for everyone
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def half_precision(arrays: dict) -> dict:
+    """float32 arrays as float16 (half the bytes); other dtypes (seeds, counters) as they are."""
+    return {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in arrays.items()}
+
+
+def publish(run_dir, name: str, *, select: str = "last", data_source: str,
+            train_images: int, validation_images: int, hardware: str | None = None,
+            notes: str = "", command: str = "", precision_check=None,
+            folder: Path | None = None) -> Path:
+    """Publish a run's weights as ``name``: half-precision ``.npz`` with its record, the
+    manifest entry and the model card. ``select``: "last" (the final state) or "best" (the
+    state with the lowest validation hole MSE, ``best.npz``). ``precision_check``: uint8
+    images on which the hole MSE of the float32 and float16 weights is measured and recorded.
+    """
+    from .training import read_checkpoint
+
+    run_dir, folder = Path(run_dir), Path(folder or weights_dir())
+    last_meta, last_arrays = read_checkpoint(run_dir / "checkpoint.npz")
+    if select == "best":
+        meta, arrays = read_checkpoint(run_dir / "best.npz")
+    elif select == "last":
+        meta, arrays = last_meta, last_arrays
+    else:
+        raise ValueError(f"select must be 'last' or 'best', got {select!r}.")
+    kind = meta["config"]["kind"]
+    trainer = _trainer_for(meta)
+    trainer.load_state(meta, arrays, str(run_dir))
+    weights = trainer.weight_arrays()
+    half = half_precision(weights)
+    history = last_meta["history"]
+    from .training import estimated_train_seconds
+
+    seconds = last_meta.get("train_seconds") or estimated_train_seconds(history, meta["config"]["batch_size"])
+    record_ = {
+        "name": name, "kind": kind, "format": 1, "storage": "float16",
+        "iteration": int(meta["iteration"]), "trained_iterations": int(last_meta["iteration"]),
+        "selection": select, "seed": int(meta.get("seed", 0)), "config": meta["config"],
+        "batch_size": int(meta["config"]["batch_size"]),
+        "images_seen": int(last_meta["iteration"]) * int(meta["config"]["batch_size"]),
+        "data_source": data_source, "train_images": int(train_images),
+        "validation_images": int(validation_images), "hardware": hardware or machine_description(),
+        "train_seconds": round(float(seconds), 1), "backend": meta.get("backend"),
+        "history": history, "published": time.strftime("%Y-%m-%d"), "notes": notes,
+        "command": command, "train_seconds_note": "wall time inside the training loop, all sessions",
+    }
+    if precision_check is not None:
+        record_["precision_check"] = _precision_check(trainer, weights, half, precision_check)
+    path = folder / f"{name}.npz"
+
+    def write(f):
+        np.savez_compressed(f, **{META_KEY: np.str_(json.dumps(record_))}, **half)
+
+    _atomic_write(path, write)
+    manifest = read_manifest(folder)
+    manifest[name] = {"file": path.name, "kind": kind, "bytes": path.stat().st_size,
+                      "sha256": sha256(path), "iteration": record_["iteration"]}
+    _atomic_write(folder / MANIFEST, lambda f: f.write((json.dumps(manifest, indent=2) + "\n").encode()))
+    write_card(name, folder)
+    return path
+
+
+def _precision_check(trainer, weights: dict, half: dict, images_uint8) -> dict:
+    """Hole MSE (unit scale) with the float32 weights and with their float16 copy."""
+    full = trainer.validate(images_uint8)
+    restored = {k: v.astype(np.float32) if v.dtype == np.float16 else v for k, v in half.items()}
+    meta = {"iteration": trainer.iteration, "seed": trainer.seed, "history": trainer.history,
+            "config": trainer._config_check(), "train_seconds": trainer.train_seconds}
+    trainer.load_state(meta, restored, "float16 copy", weights_only=True)
+    halved = trainer.validate(images_uint8)
+    return {"images": int(len(images_uint8)), "hole_mse_float32": full, "hole_mse_float16": halved,
+            "relative_change": (halved - full) / full}
+
+
+# --------------------------------------------------------------------------- model cards
+
+
+def _results_row(name: str, sha: str) -> dict | None:
+    """This model's row of the results report, if the report was made from these weights."""
+    path = REPO_ROOT / "results" / "results.json"
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    for row in report.get("results", []):
+        if row.get("pretrained") == name and row.get("sha256") == sha:
+            return {**row, "data_source": report.get("data_source"), "n_images": row.get("n_images")}
+    return None
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
+
+
+def model_card(name: str, folder: Path | None = None) -> str:
+    """The model card of ``name`` as Markdown, from its record and the results report."""
+    folder = Path(folder or weights_dir())
+    entry = read_manifest(folder)[name]
+    with np.load(folder / entry["file"], allow_pickle=False) as f:
+        meta = json.loads(str(f[META_KEY]))
+    kind = meta["kind"]
+    paper_iterations, paper_batch = PAPER_BUDGETS[kind]
+    history = meta["history"]
+    val = [(i, v) for i, v in zip(history["iteration"], history.get("val_hole_mse", [])) if v is not None]
+    train_key = "loss" if kind == "autoencoder" else "g_l2"
+    train = [(i, v) for i, v in zip(history["iteration"], history.get(train_key, [])) if v is not None]
+    lines = [f"# Model card: `{name}`", "",
+             f"{KIND_TITLES[kind][0].upper() + KIND_TITLES[kind][1:]}, trained by this project with "
+             f"`python -m helpers.train {kind}`. Load it with "
+             f"`helpers.pretrained.load_pretrained({name!r})`.", ""]
+    if meta.get("notes"):
+        lines += [meta["notes"], ""]
+    share = meta["trained_iterations"] / paper_iterations
+    lines += [
+        "## Training", "",
+        f"- Architecture: `helpers.models.build_{FILLING_MODEL[kind]}()`"
+        + (" and `build_discriminator()`" if kind == "gan" else "") + " (the paper's tables; see SPEC.md).",
+        f"- Data: {meta['data_source']}, {meta['train_images']:,} training images; "
+        f"{meta['validation_images']:,} more carved from the training set for validation "
+        f"(never the test set). 16x16 centre hole.",
+        f"- Budget: {meta['trained_iterations']:,} iterations at batch {meta['batch_size']} "
+        f"({meta['images_seen']:,} images seen, {meta['images_seen'] / meta['train_images']:.1f} passes); "
+        + (f"the paper's budget ({paper_iterations:,} at batch {paper_batch})." if share >= 1 else
+           f"{100 * share:.1f}% of the paper's {paper_iterations:,} iterations at batch {paper_batch}."),
+        f"- Published state: iteration {meta['iteration']:,} ("
+        + ("the lowest validation hole MSE" if meta["selection"] == "best" else "the last one") + ").",
+        f"- Settings: {', '.join(f'{k}={v}' for k, v in meta['config'].items() if k != 'kind')}; seed {meta['seed']}.",
+        f"- Hardware: {meta['hardware']}; {_duration(meta['train_seconds'])} of training "
+        f"({meta['backend']} backend).",
+        f"- Stored in half precision (float16), {entry['bytes'] / 1e6:.1f} MB, SHA-256 `{entry['sha256'][:16]}...`.",
+    ]
+    if meta.get("command"):
+        lines += [f"- Command: `{meta['command']}`"]
+    pc = meta.get("precision_check")
+    if pc:
+        lines += [f"- Half precision, measured: hole MSE {pc['hole_mse_float32']:.5f} with the float32 "
+                  f"weights and {pc['hole_mse_float16']:.5f} with float16 ({100 * pc['relative_change']:+.2f}%), "
+                  f"on {pc['images']:,} validation images."]
+    lines += ["", "## Errors (hole region, [0,1] scale)", ""]
+    if train:
+        lines += [f"- Training loss ({'MSE of the patch' if kind == 'autoencoder' else 'L2 of the patch, [-1,1] scale'})"
+                  f", mean over the last logged window: {train[-1][1]:.4f} at iteration {train[-1][0]:,}."]
+    if val:
+        best = min(val, key=lambda p: p[1])
+        lines += [f"- Validation hole MSE: {val[-1][1]:.4f} at iteration {val[-1][0]:,} (the last), "
+                  f"lowest {best[1]:.4f} at iteration {best[0]:,}."]
+    row = _results_row(name, entry["sha256"])
+    if row:
+        lines += [f"- Test ({row['n_images']:,} test images of {row['data_source']}): hole MSE "
+                  f"{row['hole_mse']:.4f}, hole L1 {row['hole_l1']:.4f}, mean hole PSNR "
+                  f"{row['hole_psnr']:.2f} dB, SSIM {row['ssim']:.3f}, sharpness ratio "
+                  f"{row['sharpness_ratio']:.2f}. From `python -m helpers.report` (results/README.md)."]
+    else:
+        lines += ["- Test: run `python -m helpers.report` to score these weights on the test set."]
+    if kind == "autoencoder":
+        lines += ["", "The paper reports its autoencoder \"converged to 0.009\". Compare the errors above: "
+                  "a training loss keeps falling as the model memorises its training images while "
+                  "the validation and test errors level off, so 0.009 is most likely a training "
+                  "error late in a long run, not a test error."]
+    lines += ["", "## Continue or fine-tune", "",
+              f"`python -m helpers.train {kind}{' --fused' if kind == 'gan' else ''} --from-pretrained {name} "
+              f"--iterations {paper_iterations} --validation-size {meta['validation_images']} "
+              f"--out runs/{name}-continued` continues from these weights (the iteration count, "
+              f"seed and data order carry on; the optimizer state starts afresh).", ""]
+    return "\n".join(lines)
+
+
+def write_card(name: str, folder: Path | None = None) -> Path:
+    folder = Path(folder or weights_dir())
+    path = folder / f"{name}.md"
+    text = model_card(name, folder)
+    _atomic_write(path, lambda f: f.write(text.encode()))
+    return path
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.pretrained",
+                                     description="List, check or publish the project's trained weights.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the published weights and whether each file is intact")
+    pub = sub.add_parser("publish", help="publish a run's weights (float16) with its model card")
+    pub.add_argument("run_dir", help="the run folder of `python -m helpers.train` (checkpoint.npz)")
+    pub.add_argument("--name", required=True, help="the name to load it by, e.g. autoencoder")
+    pub.add_argument("--select", choices=["last", "best"], default="last",
+                     help="publish the final state or the one with the lowest validation error")
+    pub.add_argument("--hardware", default=None, help="where it trained (default: this machine)")
+    pub.add_argument("--notes", default="", help="a paragraph for the model card")
+    pub.add_argument("--command-line", default="", help="the command that trained it, for the card")
+    pub.add_argument("--validation-size", type=int, default=5000,
+                     help="the run's --validation-size (its split is recomputed with its seed)")
+    pub.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
+    sub.add_parser("cards", help="rewrite every model card (after the results report changed)")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        for name in available():
+            try:
+                verify(name)
+                state = "ok"
+            except PretrainedError as err:
+                state = f"NOT OK: {err}"
+            entry = read_manifest()[name]
+            print(f"{name:24s} {entry['kind']:12s} iteration {entry['iteration']:>7,}  "
+                  f"{entry['bytes'] / 1e6:5.1f} MB  {state}")
+        if not available():
+            print(f"No published weights in {weights_dir()}.")
+        return 0
+    if args.command == "cards":
+        for name in available():
+            print(write_card(name))
+        return 0
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from .data import load_cifar10, split_validation
+
+    from .training import read_checkpoint
+
+    seed = int(read_checkpoint(Path(args.run_dir) / "checkpoint.npz", arrays=False)[0].get("seed", 0))
+    data = load_cifar10(args.data, seed=seed, progress=False)
+    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, args.validation_size, seed)
+    path = publish(args.run_dir, args.name, select=args.select, data_source=data.source,
+                   train_images=len(x_train), validation_images=len(x_val), hardware=args.hardware,
+                   notes=args.notes, command=args.command_line, precision_check=x_val)
+    meta = record(args.name)
+    pc = meta["precision_check"]
+    print(f"Published {path} ({path.stat().st_size / 1e6:.1f} MB), iteration {meta['iteration']:,}; "
+          f"validation hole MSE float32 {pc['hole_mse_float32']:.5f}, float16 {pc['hole_mse_float16']:.5f}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

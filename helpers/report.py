@@ -1,0 +1,198 @@
+"""The results report: every number the course quotes about its trained models, made by one
+command from the published weights (``weights/``) and the CIFAR-10 test set.
+
+    python -m helpers.report                   # all 10,000 test images -> results/
+    python -m helpers.report --test-size 500   # a quick look (say so if you quote it)
+
+It writes ``results/README.md`` (the table, per-class hole PSNR, the figures, and where
+each number came from), ``results/results.json`` (the same numbers, for notebooks and
+model cards), and the figures as PNG: the paper's three-image figure for each model, the
+best and worst fills, per-class bars and the training curves. Then it rewrites the model
+cards so that their test metrics are these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+from .evaluate import SCALE_LABEL
+from .masks import CENTER_HOLE
+
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
+CLASSICAL = ("mean", "telea", "biharmonic")
+DISPLAY = {"autoencoder": "autoencoder (paper)", "gan": "GAN (paper)"}
+REPORT_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
+                  ("hole L1", "hole_l1", "{:.4f}"), ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
+                  ("SSIM", "ssim", "{:.3f}"), ("sharpness ratio", "sharpness_ratio", "{:.2f}"),
+                  ("ms / image", "ms_per_image", "{:.2f}"))
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    rule = "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"
+    return "\n".join(["| " + " | ".join(headers) + " |", rule] + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def results_table(rows: list[dict]) -> str:
+    """The report's main table (the columns of :data:`REPORT_COLUMNS`)."""
+    return markdown_table([h for h, _, _ in REPORT_COLUMNS],
+                          [[fmt.format(r[key]) for _, key, fmt in REPORT_COLUMNS] for r in rows])
+
+
+def load_report(path: Path | None = None) -> dict | None:
+    """``results/results.json`` as a dict, or None when the report has not been made."""
+    path = Path(path or RESULTS_DIR / "results.json")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASSICAL,
+                progress: bool = True) -> dict:
+    """Score the classical fills and the published weights ``names`` on ``data.x_test``
+    and write the report into ``out``. Returns what ``results.json`` holds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plots, pretrained
+    from .classical import classical_fills
+    from .course import evaluate_methods, per_class, showcase_indices
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    inpainters = dict(classical_fills(data.x_train, methods=list(classical)))
+    records = {}
+    for name in names:
+        inpainters[name] = pretrained.pretrained_inpainter(name, DISPLAY.get(name, name))
+        records[name] = pretrained.record(name)
+    x_test, y_test = data.x_test, data.y_test
+    rows, patches, per_image = evaluate_methods(inpainters, x_test, CENTER_HOLE)
+    manifest = pretrained.read_manifest()
+    for row in rows:
+        if row["id"] in records:
+            rec = records[row["id"]]
+            row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"],
+                       iteration=rec["iteration"], trained_iterations=rec["trained_iterations"],
+                       batch_size=rec["batch_size"])
+    classes = {row["method"]: per_class(per_image[row["id"]]["hole_psnr"], y_test).tolist() for row in rows}
+
+    figures = {}
+
+    def save(fig, filename):
+        fig.savefig(out / filename, dpi=90, bbox_inches="tight")
+        matplotlib.pyplot.close(fig)
+        figures[filename] = filename
+
+    picks = showcase_indices(len(x_test))
+    labels = [data.class_names[int(y_test[i])] for i in picks]
+    for name in names:
+        save(plots.result_figure(x_test[picks], patches[name][picks], method=DISPLAY.get(name, name),
+                                 labels=labels, title=f"{DISPLAY.get(name, name)}: the paper's figure "
+                                 f"(three random test images)"), f"paper_figure_{name}.png")
+    shown = {r["method"]: patches[r["id"]] for r in rows}
+    errors = {r["method"]: per_image[r["id"]]["hole_mse"] for r in rows}
+    save(plots.best_worst(x_test, shown, errors, k=4), "best_worst.png")
+    save(plots.class_bars(classes, data.class_names, "mean hole PSNR (dB)", "Hole PSNR per class",
+                          reference={r["method"]: r["hole_psnr"] for r in rows}), "per_class_psnr.png")
+    for name, rec in records.items():
+        history = rec["history"]
+        if rec["kind"] == "gan":
+            fig = plots.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
+        else:
+            fig = plots.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+                                    reference=0.009, reference_label="the paper's 'converged to 0.009'")
+        save(fig, f"curves_{name}.png")
+
+    report = {
+        "data_source": data.source, "scale": SCALE_LABEL, "n_images": int(len(x_test)),
+        "hole": {"top": CENTER_HOLE.top, "left": CENTER_HOLE.left,
+                 "height": CENTER_HOLE.height, "width": CENTER_HOLE.width},
+        "machine": pretrained.machine_description(), "made": time.strftime("%Y-%m-%d"),
+        "command": "python -m helpers.report" + ("" if len(x_test) == 10_000 else f" --test-size {len(x_test)}"),
+        "results": rows, "per_class_hole_psnr": classes, "class_names": list(data.class_names),
+        "figures": sorted(figures),
+    }
+    (out / "results.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    (out / "README.md").write_text(report_markdown(report, records))
+    if Path(out).resolve() == RESULTS_DIR.resolve():
+        for name in names:
+            pretrained.write_card(name)
+    return report
+
+
+def report_markdown(report: dict, records: dict) -> str:
+    rows = report["results"]
+    n = report["n_images"]
+    lines = ["# Results", "",
+             f"Made by `{report['command']}` on {report['made']}, from the weights in `weights/` "
+             f"(their model cards say how each was trained). Do not edit by hand: run the command again.",
+             "",
+             f"- Data: {n:,} test images of {report['data_source']}, 16x16 centre hole.",
+             f"- Scale: every metric on {report['scale']}; hole MSE, L1 and PSNR over the hole only, "
+             f"SSIM over the whole image (hole pasted back), sharpness ratio = mean gradient "
+             f"energy of the fills / that of the true patches (1.0 is as sharp as the truth).",
+             f"- Timing: fill only, after one warm-up batch, batches of 256, on {report['machine']}.",
+             "", "## Every method on the same images", "", results_table(rows), ""]
+    for row in rows:
+        if row.get("pretrained"):
+            rec = records[row["pretrained"]]
+            lines.append(f"- {row['method']}: weights `{row['pretrained']}`, iteration {rec['iteration']:,} "
+                         f"of a {rec['trained_iterations']:,}-iteration run at batch {rec['batch_size']} "
+                         f"on {rec['data_source']} ({rec['hardware']}).")
+    from .course import conclusion
+
+    ids = {r["id"] for r in rows}
+    if {"autoencoder", "gan"} <= ids:
+        lines += ["", "What the table says (computed from it):", ""]
+        lines += [f"- {line}" for line in conclusion(rows)]
+    names = report["class_names"]
+    lines += ["", "## Mean hole PSNR (dB) per class", "",
+              markdown_table(["method"] + names,
+                             [[m] + [f"{v:.2f}" for v in vals] for m, vals in report["per_class_hole_psnr"].items()]),
+              "", "![per class](per_class_psnr.png)", "", "## The paper's figure", ""]
+    for name in records:
+        lines += [f"![{name}](paper_figure_{name}.png)", ""]
+    lines += ["## Best and worst fills", "", "![best and worst](best_worst.png)", "",
+              "## Training curves", ""]
+    for name in records:
+        lines += [f"![{name} curves](curves_{name}.png)", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.report",
+                                     description="Regenerate results/ from the published weights.")
+    parser.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
+    parser.add_argument("--test-size", type=int, default=None,
+                        help="score a seeded random subset (default: all 10,000 test images)")
+    parser.add_argument("--out", default=str(RESULTS_DIR), help="folder to write (default: results/)")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from .data import DataNotFoundError, load_cifar10
+    from .pretrained import PretrainedError, available
+
+    try:
+        data = load_cifar10(args.data, test_size=args.test_size, seed=0, progress=not args.no_progress)
+        names = available()
+        if not names:
+            print("error: no published weights in weights/: nothing to report on.", file=sys.stderr)
+            return 2
+        report = make_report(data, names, Path(args.out), progress=not args.no_progress)
+    except (DataNotFoundError, PretrainedError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Data: {report['data_source']}, {report['n_images']:,} test images; scale {report['scale']}")
+    print(results_table(report["results"]))
+    print(f"\nWrote {args.out}/README.md, results.json and {len(report['figures'])} figures.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Published weights: publish a tiny run, load it by name, refuse damaged files, continue it;
+and the weights shipped in weights/ are intact and load."""
+
+import json
+
+import numpy as np
+import pytest
+
+from synthetic import make_image_folder_tar, smooth_images
+from helpers import pretrained, train
+from helpers.pretrained import PretrainedError
+from helpers.training import AutoencoderTrainer, GANTrainer
+
+
+@pytest.fixture
+def weights(tmp_path, monkeypatch):
+    folder = tmp_path / "weights"
+    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(folder))
+    return folder
+
+
+def _publish(trainer, tmp_path, name, images, select="last"):
+    run = tmp_path / f"run-{name}"
+    trainer.fit(images[:48], 4, checkpoint_dir=run, checkpoint_every=2, log_every=2,
+                validation=images[48:], validate_every=2, progress=False)
+    pretrained.publish(run, name, select=select, data_source="synthetic", train_images=48,
+                       validation_images=16, hardware="test machine", precision_check=images[48:])
+    return trainer
+
+
+def test_publish_load_and_card(weights, tmp_path):
+    images = smooth_images(64)
+    trainer = _publish(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "tiny-ae", images)
+    assert pretrained.available() == ["tiny-ae"]
+    entry = json.loads((weights / "MANIFEST.json").read_text())["tiny-ae"]
+    assert entry["kind"] == "autoencoder" and entry["iteration"] == 4
+    with np.load(weights / "tiny-ae.npz") as f:
+        assert {f[k].dtype for k in f.files if k != "__meta__"} >= {np.dtype(np.float16)}
+
+    model = pretrained.load_pretrained("tiny-ae")
+    original = trainer.models()["autoencoder"]
+    for a, b in zip(model.weights, original.weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-3, atol=1e-4)
+    loaded = pretrained.load_pretrained_trainer("tiny-ae")
+    assert loaded.iteration == 4 and loaded.history["iteration"] == trainer.history["iteration"]
+
+    rec = pretrained.record("tiny-ae")
+    check = rec["precision_check"]
+    assert check["images"] == 16 and abs(check["relative_change"]) < 0.01
+    card = (weights / "tiny-ae.md").read_text()
+    assert "4 iterations at batch 8" in card and "synthetic" in card and "float16" in card
+    assert "load_pretrained('tiny-ae')" in card
+
+
+def test_best_selection_keeps_the_whole_history(weights, tmp_path):
+    images = smooth_images(64, seed=3)
+    _publish(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "best-ae", images, "best")
+    rec = pretrained.record("best-ae")
+    assert rec["selection"] == "best" and rec["trained_iterations"] == 4
+    assert rec["iteration"] in (2, 4)
+    assert rec["history"]["iteration"][-1] == 4
+
+
+def test_damaged_missing_and_unknown_weights_say_what_to_do(weights, tmp_path):
+    _publish(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "tiny-ae", smooth_images(64))
+    with pytest.raises(PretrainedError, match="No published weights named 'nope'.*tiny-ae"):
+        pretrained.load_pretrained("nope")
+    path = weights / "tiny-ae.npz"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(PretrainedError, match="damaged.*git checkout"):
+        pretrained.load_pretrained("tiny-ae")
+    path.write_text("version https://git-lfs.github.com/spec/v1\n")
+    with pytest.raises(PretrainedError, match="Git LFS pointer"):
+        pretrained.verify("tiny-ae")
+    path.unlink()
+    with pytest.raises(PretrainedError, match="missing"):
+        pretrained.verify("tiny-ae")
+
+
+def test_gan_continues_from_published_weights(weights, tmp_path, monkeypatch):
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=4)
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    images = smooth_images(64, seed=5)
+    _publish(GANTrainer(batch_size=8, compile_mode="eager"), tmp_path, "tiny-gan", images)
+    out = tmp_path / "continued"
+    args = ["gan", "--data", str(tarball), "--out", str(out), "--from-pretrained", "tiny-gan",
+            "--iterations", "6", "--log-every", "2", "--test-size", "8", "--no-progress",
+            "--compile", "eager"]
+    assert train.main(args) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["iterations"] == 6
+    history = json.loads((out / "history.json").read_text())
+    assert history["iteration"][:2] == [2, 4] and history["iteration"][-1] == 6
+    assert train.main(["autoencoder", "--data", str(tarball), "--out", str(tmp_path / "x"),
+                       "--from-pretrained", "tiny-gan", "--no-progress"]) == 2
+
+
+@pytest.mark.skipif(not pretrained.available(), reason="no weights published yet")
+@pytest.mark.parametrize("name", pretrained.available())
+def test_shipped_weights_are_intact_and_load(name):
+    rec = pretrained.record(name)
+    model = pretrained.load_pretrained(name)
+    assert model.name == pretrained.FILLING_MODEL[rec["kind"]]
+    out = np.asarray(model(np.zeros((2, 32, 32, 3), np.float32), training=False))
+    assert out.shape == (2, 16, 16, 3) and np.isfinite(out).all()
+    card = (pretrained.weights_dir() / f"{name}.md").read_text()
+    assert f"{rec['trained_iterations']:,} iterations" in card
+
+
+def test_shipped_weights_fit_the_size_budget():
+    total = sum(e["bytes"] for e in pretrained.read_manifest().values())
+    assert total <= 25e6, f"published weights take {total / 1e6:.1f} MB, over the 25 MB budget"

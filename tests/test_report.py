@@ -1,0 +1,48 @@
+"""The results report end to end: tiny published weights, a miniature data set, one command."""
+
+import json
+
+from synthetic import make_image_folder_tar, smooth_images
+from helpers import pretrained, report
+from helpers.training import AutoencoderTrainer, GANTrainer
+
+
+def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "weights"))
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=2)
+    images = smooth_images(40)
+    for name, trainer in (("autoencoder", AutoencoderTrainer(batch_size=8, compile_mode="eager")),
+                          ("gan", GANTrainer(batch_size=8, compile_mode="eager"))):
+        run = tmp_path / name
+        trainer.fit(images[:32], 2, checkpoint_dir=run, log_every=1, validation=images[32:],
+                    validate_every=1, progress=False)
+        pretrained.publish(run, name, data_source="synthetic", train_images=32, validation_images=8)
+    out = tmp_path / "results"
+    assert report.main(["--data", str(tarball), "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "20 test images" in printed and "GAN (paper)" in printed
+
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["n_images"] == 20 and saved["scale"] == "unit [0,1]"
+    methods = [r["method"] for r in saved["results"]]
+    assert len(methods) == 5 and methods[-2:] == ["autoencoder (paper)", "GAN (paper)"]
+    ae = saved["results"][3]
+    assert ae["pretrained"] == "autoencoder" and ae["iteration"] == 2 and 0 < ae["hole_mse"] < 1
+    assert set(saved["per_class_hole_psnr"]) == set(methods)
+    for figure in ("paper_figure_autoencoder.png", "paper_figure_gan.png", "best_worst.png",
+                   "per_class_psnr.png", "curves_autoencoder.png", "curves_gan.png"):
+        assert (out / figure).stat().st_size > 1000, figure
+    text = (out / "README.md").read_text()
+    assert "| hole MSE | hole L1 |" in text and "CIFAR-10 (JPEG export)" in text
+    assert "The paper says" in text and report.load_report(out / "results.json") == saved
+
+
+def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "empty"))
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=1)
+    assert report.main(["--data", str(tarball), "--out", str(tmp_path / "r"), "--no-progress"]) == 2
+    assert "no published weights" in capsys.readouterr().err

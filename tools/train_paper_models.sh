@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Train the paper's two models with the project's own command line, publish their weights
+# (weights/, float16, with model cards) and regenerate the results report (results/).
+#
+#   bash tools/train_paper_models.sh            # the paper's budgets (a GPU: see README)
+#   GAN_ITERATIONS=10000 bash tools/train_paper_models.sh
+#
+# Every step resumes: rerun the script after an interruption and it continues from the
+# checkpoints in runs/. To continue the published GAN instead of starting over (e.g. on a
+# GPU, up to the paper's 80,000 iterations):
+#   python -m helpers.train gan --fused --from-pretrained gan --iterations 80000 \
+#       --validation-size 5000 --out runs/paper-gan-continued
+#
+# Environment: KERAS_BACKEND (tensorflow by default; jax is fastest on a GPU),
+# INPAINTING_DATA (where CIFAR-10 is; default: the loader's search, then a download),
+# AE_ITERATIONS / GAN_ITERATIONS (default: the paper's 50,000 and 80,000),
+# DEVICES (e.g. "all": data-parallel over every GPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+AE_ITERATIONS=${AE_ITERATIONS:-50000}
+GAN_ITERATIONS=${GAN_ITERATIONS:-80000}
+VALIDATION=5000
+parallel=()
+if [[ -n "${DEVICES:-}" ]]; then parallel=(--devices "$DEVICES"); fi
+
+resume() { [[ -f "$1/checkpoint.npz" ]] && echo --resume || true; }
+
+python -m helpers.train autoencoder --iterations "$AE_ITERATIONS" --out runs/paper-autoencoder \
+    --validation-size $VALIDATION --validate-every 2500 --checkpoint-every 1000 --log-every 500 \
+    --no-progress "${parallel[@]}" $(resume runs/paper-autoencoder)
+python -m helpers.train gan --fused --iterations "$GAN_ITERATIONS" --out runs/paper-gan \
+    --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
+    --no-progress "${parallel[@]}" $(resume runs/paper-gan)
+
+python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select last \
+    --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
+python -m helpers.pretrained publish runs/paper-gan --name gan --select last \
+    --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
+python -m helpers.report
