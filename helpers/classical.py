@@ -93,6 +93,11 @@ class MeanColorFill(Inpainter):
         shape = (holed.shape[0], hole.height, hole.width, 3)
         return np.broadcast_to(self.mean_rgb.astype(np.float32), shape).copy()
 
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        out = holed.copy()
+        out[masks] = self.mean_rgb.astype(np.float32)
+        return out
+
     def __repr__(self) -> str:
         rgb = ", ".join(f"{v:.4f}" for v in self.mean_rgb)
         return f"<MeanColorFill {self.name!r} ({rgb})>"
@@ -135,6 +140,15 @@ class OpenCVFill(Inpainter):
             out[i] = filled[hole.rows, hole.cols, :]
         return out / 255.0
 
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        import cv2
+
+        flag = cv2.INPAINT_TELEA if self.method == "telea" else cv2.INPAINT_NS
+        images = np.ascontiguousarray(from_unit(holed, None))
+        out = [cv2.inpaint(image, mask.astype(np.uint8), float(self.radius), flag)
+               for image, mask in zip(images, masks)]
+        return np.stack(out).astype(np.float32) / 255.0
+
     def __repr__(self) -> str:
         return f"<OpenCVFill {self.name!r} radius={self.radius}>"
 
@@ -158,6 +172,13 @@ class BiharmonicFill(Inpainter):
             filled = inpaint_biharmonic(image.astype(np.float64), mask, channel_axis=-1)
             out[i] = filled[hole.rows, hole.cols, :]
         return out
+
+
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        from skimage.restoration import inpaint_biharmonic
+
+        return np.stack([inpaint_biharmonic(image.astype(np.float64), mask, channel_axis=-1)
+                         for image, mask in zip(holed, masks)]).astype(np.float32)
 
 
 def classical_fills(train_images_uint8=None, methods=None,

@@ -250,6 +250,24 @@ class Inpainter:
             raise ValueError(f"{self.name} returned patches of shape {patch.shape}, expected {expected}.")
         return np.clip(patch, 0.0, 1.0)
 
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """Free-form holes: holed images and their masks (True = missing) -> whole images
+        on [0, 1]. Methods that know only the paper's square do not implement it."""
+        raise ValueError(f"{self.name} fills only the paper's centre square, not free-form holes. "
+                         f"Use a classical fill or the partial-convolution U-Net for those.")
+
+    def fill_masks(self, images, masks) -> np.ndarray:
+        """Images (uint8 or [0, 1]) with holes ``masks`` ((N, H, W) or one (H, W) mask, True =
+        missing) -> the filled images on [0, 1], float32; the known pixels are unchanged."""
+        images = np.asarray(images)
+        unit = to_scale(images, "unit") if images.dtype == np.uint8 else check_images(images, "unit")
+        masks = np.array(np.broadcast_to(check_masks(masks, len(unit), unit.shape[1:3]), unit.shape[:3]))
+        holed = apply_masks(unit, masks)
+        out = np.asarray(self.predict_masked(holed, masks), dtype=np.float32)
+        if out.shape != unit.shape:
+            raise ValueError(f"{self.name} returned images of shape {out.shape}, expected {unit.shape}.")
+        return composite(unit, np.clip(out, 0.0, 1.0), masks).astype(np.float32)
+
     def inpaint(self, images, hole: Hole = CENTER_HOLE) -> np.ndarray:
         """Images -> the same images with the hole painted by this method (unit scale)."""
         images = np.asarray(images)
@@ -258,3 +276,97 @@ class Inpainter:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+# --------------------------------------------------------------------------- free-form holes
+
+
+def check_masks(masks, n_images: int | None = None, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Boolean (N, H, W) masks, True where pixels are missing; a clear error otherwise."""
+    masks = np.asarray(masks)
+    if masks.ndim == 4 and masks.shape[-1] == 1:
+        masks = masks[..., 0]
+    if masks.ndim == 2:
+        masks = masks[None]
+    if masks.ndim != 3:
+        raise ValueError(f"masks must have shape (N, H, W) (True = missing), got {masks.shape}.")
+    if masks.dtype != bool:
+        values = np.unique(masks)
+        if not np.all(np.isin(values, (0, 1))):
+            raise ValueError("masks must be boolean, or 0/1 (1 = missing pixel); got other values.")
+        masks = masks.astype(bool)
+    if n_images is not None and len(masks) not in (1, n_images):
+        raise ValueError(f"{len(masks)} masks for {n_images} images: give one mask, or one per image.")
+    if size is not None and masks.shape[1:] != tuple(size):
+        raise ValueError(f"masks are {masks.shape[1]}x{masks.shape[2]} but the images are "
+                         f"{size[0]}x{size[1]}.")
+    return masks
+
+
+def random_masks(n: int, coverage: tuple[float, float] = (0.1, 0.4), seed: int = 0,
+                 size: int = IMAGE_SIZE, rectangles: bool = True) -> np.ndarray:
+    """``n`` random free-form holes: brush strokes of random width and length, plus now and
+    then a rectangle, until the share of missing pixels falls in ``coverage``.
+
+    Why: a model trained on one fixed square learns that square; a model for holes people
+    draw must see holes of every shape. Mask ``i`` depends only on ``(seed, i)``, so the
+    same call always gives the same masks (and one mask can be regenerated alone).
+    Returns bool (n, size, size), True = missing.
+    """
+    import cv2
+
+    low, high = coverage
+    if not 0 < low <= high < 1:
+        raise ValueError(f"coverage must be (low, high) with 0 < low <= high < 1, got {coverage}.")
+    if n < 0:
+        raise ValueError(f"n must be at least 0, got {n}.")
+    out = np.zeros((n, size, size), dtype=bool)
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        target = rng.uniform(low, high)
+        for _attempt in range(50):
+            canvas = np.zeros((size, size), np.uint8)
+            while canvas.mean() < target:
+                if rectangles and rng.random() < 0.2:
+                    h, w = rng.integers(size // 8, size // 2, size=2)
+                    top, left = rng.integers(0, size - h), rng.integers(0, size - w)
+                    canvas[top:top + h, left:left + w] = 1
+                    continue
+                point = rng.uniform(0, size, 2)
+                width = int(rng.integers(1, max(2, size // 8) + 1))
+                for _ in range(int(rng.integers(1, 5))):
+                    angle, length = rng.uniform(0, 2 * np.pi), rng.uniform(size / 8, size / 2)
+                    end = np.clip(point + length * np.array([np.cos(angle), np.sin(angle)]), 0, size - 1)
+                    cv2.line(canvas, tuple(int(v) for v in point), tuple(int(v) for v in end), 1, width)
+                    point = end
+            if canvas.mean() <= high:
+                break
+        else:  # strokes kept overshooting: trim the last rows of holes until inside the range
+            while canvas.mean() > high:
+                rows = np.flatnonzero(canvas.any(axis=1))
+                canvas[rows[-1]] = 0
+        out[i] = canvas.astype(bool)
+    return out
+
+
+def center_masks(n: int = 1, hole: Hole = CENTER_HOLE, size: int = IMAGE_SIZE) -> np.ndarray:
+    """The paper's square as free-form masks: one special case of a mask."""
+    return np.repeat(hole_mask(hole, size)[None], n, axis=0)
+
+
+def apply_masks(images, masks, scale: str = "unit", fill: float | None = None) -> np.ndarray:
+    """Images (on ``scale``) with the masked pixels overwritten, like :func:`cut_hole`."""
+    images = check_images(images, scale)
+    masks = check_masks(masks, len(images), images.shape[1:3])
+    out = images.copy()
+    value = hole_fill_value(scale) if fill is None else fill
+    out[np.broadcast_to(masks, images.shape[:3])] = value
+    return out
+
+
+def composite(images, filled, masks) -> np.ndarray:
+    """Known pixels from ``images``, missing ones from ``filled``: a fill never changes
+    what was there."""
+    images, filled = np.asarray(images), np.asarray(filled)
+    masks = check_masks(masks, len(images), images.shape[1:3])
+    return np.where(masks[..., None], filled, images)

@@ -41,10 +41,12 @@ WEIGHTS_ENV = "INPAINTING_WEIGHTS"
 MANIFEST = "MANIFEST.json"
 META_KEY = "__meta__"
 # What each published kind fills holes with, and the paper's name for it.
-FILLING_MODEL = {"autoencoder": "autoencoder", "gan": "generator"}
+FILLING_MODEL = {"autoencoder": "autoencoder", "gan": "generator", "pconv": "pconv"}
 KIND_TITLES = {"autoencoder": "the paper's convolutional autoencoder",
-               "gan": "the paper's context-encoder GAN (generator + discriminator)"}
-PAPER_BUDGETS = {"autoencoder": (50_000, 64), "gan": (80_000, 32)}
+               "gan": "the paper's context-encoder GAN (generator + discriminator)",
+               "pconv": "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)"}
+# The budget each kind is measured against (pconv: the paper's autoencoder's, for a fair comparison).
+PAPER_BUDGETS = {"autoencoder": (50_000, 64), "gan": (80_000, 32), "pconv": (50_000, 64)}
 
 
 class PretrainedError(FileNotFoundError):
@@ -132,6 +134,11 @@ def _trainer_for(meta: dict, **overrides):
         return AutoencoderTrainer(**config)
     if kind == "gan":
         return GANTrainer(**config)
+    if kind == "pconv":
+        from .training import PConvTrainer
+
+        config["coverage"] = tuple(config.get("coverage", (0.1, 0.4)))
+        return PConvTrainer(**config)
     raise PretrainedError(f"Published weights of unknown kind {kind!r}.")
 
 
@@ -157,6 +164,10 @@ def pretrained_inpainter(name: str, display_name: str | None = None):
     """The published model behind the :class:`~helpers.masks.Inpainter` interface."""
     from .models import ModelInpainter
 
+    if record(name)["kind"] == "pconv":
+        from .pconv import PConvInpainter
+
+        return PConvInpainter(load_pretrained(name), name=display_name or name)
     return ModelInpainter(load_pretrained(name), name=display_name or name)
 
 

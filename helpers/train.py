@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 PAPER = {"autoencoder": dict(iterations=50_000, batch_size=64),
-         "gan": dict(iterations=80_000, batch_size=32)}
+         "gan": dict(iterations=80_000, batch_size=32),
+         # beyond the paper: the autoencoder's budget, so the two compare at equal images seen
+         "pconv": dict(iterations=50_000, batch_size=64)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the paper's autoencoder or context-encoder GAN on CIFAR-10 "
                     "(16x16 centre hole). Iterations are batches, as the paper's 'epochs'.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("model", choices=["autoencoder", "gan"], help="which of the paper's models to train")
+    p.add_argument("model", choices=["autoencoder", "gan", "pconv"],
+                   help="which model to train: the paper's two, or (beyond the paper) the "
+                        "partial-convolution U-Net for free-form holes")
     p.add_argument("--iterations", type=int, default=None,
                    help="total iterations (batches) to reach; default: the paper's budget "
                         "(50,000 for the autoencoder, 80,000 for the GAN)")
@@ -56,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for weights, data order and dropout")
     p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
     p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
-    p.add_argument("--learning-rate", type=float, default=1e-3, help="autoencoder: Adam learning rate")
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="autoencoder (default 1e-3) and pconv (default 2e-4): Adam learning rate")
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, dropout 0.5 and AdamW weight decay 0.004, "
@@ -134,8 +139,9 @@ def main(argv=None) -> int:
     devices = ", ".join(gpu_names()) or "CPU"
     if args.devices is not None:
         devices += f"; data-parallel over {parallel.n} devices"
-    what = f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder" \
-        else f"the {args.variant} variant of the paper's autoencoder"
+    what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
+        args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
+        else f"the {args.variant} variant of the paper's autoencoder")
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
@@ -164,9 +170,14 @@ def _make_trainer(args, batch_size, out):
     elif args.model == "autoencoder":
         from .training import AUTOENCODER_VARIANTS
 
-        trainer = AutoencoderTrainer(learning_rate=args.learning_rate, batch_size=batch_size,
+        trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
                                      seed=args.seed, compile_mode=args.compile,
                                      **AUTOENCODER_VARIANTS[args.variant])
+    elif args.model == "pconv":
+        from .training import PConvTrainer
+
+        trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
+                               **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,

@@ -1,0 +1,144 @@
+"""Beyond the paper: the partial-convolution U-Net of Liu et al. 2018 ("Image inpainting for
+irregular holes using partial convolutions", which the paper cites), for holes of any shape.
+
+Why partial convolutions? The paper's models see the hole as grey pixels and must learn to
+ignore them, for one fixed square. A partial convolution is told which pixels are missing:
+it convolves only the known ones, scales the result by how many of its window were known,
+and marks its output pixel known if any input in the window was. Layer by layer the hole
+shrinks, until the deepest layers see no hole at all.
+
+Here, in the same readable style as the paper's models: :class:`PartialConv2D`, and
+:func:`build_pconv_unet`, a small U-Net for 32x32 images (channels 32-64-128-128, about 0.7 M
+parameters). Masks inside the network are per channel and 1 = known (Liu et al.'s
+convention); everywhere else in the project masks are True = missing
+(:func:`helpers.masks.random_masks`). Simplification, named: the loss is Liu et al.'s L1
+terms (6 x hole + 1 x known) without their VGG perceptual, style and total-variation terms.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from .masks import Hole, Inpainter, hole_mask
+
+HOLE_WEIGHT, VALID_WEIGHT = 6.0, 1.0  # Liu et al.'s weights of the two L1 terms
+LEAKY_SLOPE = 0.2                      # the decoder's LeakyReLU, as in Liu et al.
+
+
+@keras.saving.register_keras_serializable(package="inpainting")
+class PartialConv2D(layers.Layer):
+    """A convolution of the known pixels only: ``[x, known] -> [y, known']``.
+
+    ``y = W * (x . known) * (window size / known pixels in the window) + b`` where the window
+    held any known pixel, 0 elsewhere; ``known'`` is 1 exactly where the window held one.
+    """
+
+    def __init__(self, filters: int, kernel_size: int, strides: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.filters, self.kernel_size, self.strides = filters, kernel_size, strides
+        self.conv = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False)
+
+    def build(self, input_shape):
+        image_shape, _ = input_shape
+        self.conv.build(image_shape)
+        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+        self.window = float(self.kernel_size * self.kernel_size * image_shape[-1])
+
+    def call(self, inputs):
+        x, known = inputs
+        ones = ops.ones((self.kernel_size, self.kernel_size, ops.shape(known)[-1], 1), dtype=known.dtype)
+        seen = ops.conv(known, ones, strides=self.strides, padding="same")  # known pixels per window
+        new_known = ops.cast(seen > 0, x.dtype)
+        scale = self.window / ops.maximum(seen, 1.0) * new_known
+        y = (self.conv(x * known) * scale + self.bias) * new_known
+        return y, ops.repeat(new_known, self.filters, axis=-1)
+
+    def compute_output_spec(self, input_shape):
+        image, _ = input_shape
+        h, w = image.shape[1], image.shape[2]
+        out = lambda d: None if d is None else -(-d // self.strides)  # noqa: E731
+        shape = (image.shape[0], out(h), out(w), self.filters)
+        return keras.KerasTensor(shape, image.dtype), keras.KerasTensor(shape, image.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides}
+
+
+def _encode(x, known, filters, kernel, batchnorm=True):
+    x, known = PartialConv2D(filters, kernel, strides=2)([x, known])
+    if batchnorm:
+        x = layers.BatchNormalization()(x)
+    return layers.ReLU()(x), known
+
+
+def _decode(x, known, skip, skip_known, filters):
+    up = layers.UpSampling2D(2, interpolation="nearest")
+    x = layers.Concatenate()([up(x), skip])
+    known = layers.Concatenate()([up(known), skip_known])
+    x, known = PartialConv2D(filters, 3)([x, known])
+    x = layers.BatchNormalization()(x)
+    return layers.LeakyReLU(negative_slope=LEAKY_SLOPE)(x), known
+
+
+
+def build_pconv_unet(widths=(32, 64, 128, 128)) -> keras.Model:
+    """Image on [0, 1] (missing pixels: any value) and its mask (1 = known, (H, W, 1)) ->
+    the whole image predicted on [0, 1]. Paste the known pixels back to use it
+    (:class:`PConvInpainter` does)."""
+    image = keras.Input((32, 32, 3), name="image")
+    mask = keras.Input((32, 32, 1), name="known")
+    known0 = layers.Concatenate()([mask, mask, mask])
+    e1, k1 = _encode(image, known0, widths[0], 5, batchnorm=False)   # 16x16
+    e2, k2 = _encode(e1, k1, widths[1], 3)                            # 8x8
+    e3, k3 = _encode(e2, k2, widths[2], 3)                            # 4x4
+    e4, k4 = _encode(e3, k3, widths[3], 3)                            # 2x2
+    d3, j3 = _decode(e4, k4, e3, k3, widths[2])                       # 4x4
+    d2, j2 = _decode(d3, j3, e2, k2, widths[1])                       # 8x8
+    d1, j1 = _decode(d2, j2, e1, k1, widths[0])                       # 16x16
+    up = layers.UpSampling2D(2, interpolation="nearest")
+    x = layers.Concatenate()([up(d1), image])
+    known = layers.Concatenate()([up(j1), known0])
+    out, _ = PartialConv2D(3, 3)([x, known])                          # 32x32x3
+    out = layers.Activation("sigmoid")(out)
+    return keras.Model([image, mask], out, name="pconv_unet")
+
+
+def model_inputs(images_unit: np.ndarray, missing: np.ndarray) -> list[np.ndarray]:
+    """(images, True-=-missing masks) -> the U-Net's two inputs; missing pixels zeroed so
+    nothing of the truth reaches the model."""
+    known = (~missing)[..., None].astype(np.float32)
+    return [images_unit.astype(np.float32) * known, known]
+
+
+def pconv_loss(pred, truth, known):
+    """Liu et al.'s L1 terms: 6 x L1 over the missing pixels + 1 x L1 over the known ones,
+    each a mean over all pixels (so bigger holes weigh more, as in the paper)."""
+    diff = ops.abs(pred - truth)
+    return HOLE_WEIGHT * ops.mean(diff * (1.0 - known)) + VALID_WEIGHT * ops.mean(diff * known)
+
+
+class PConvInpainter(Inpainter):
+    """The U-Net behind the :class:`~helpers.masks.Inpainter` interface: :meth:`fill` for
+    the paper's square (patches, like every method) and :meth:`fill_masks` for any hole."""
+
+    def __init__(self, model: keras.Model, name: str = "partial-conv U-Net", batch_size: int = 500):
+        self.model, self.name, self.batch_size = model, name, batch_size
+
+    def predict_images(self, images_unit: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        outs = []
+        for i in range(0, len(images_unit), self.batch_size):
+            x, m = model_inputs(images_unit[i:i + self.batch_size], missing[i:i + self.batch_size])
+            outs.append(keras.ops.convert_to_numpy(self.model([x, m], training=False)))
+        return np.concatenate(outs) if outs else np.zeros_like(images_unit)
+
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        return self.predict_images(holed, masks)
+
+    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
+        missing = np.broadcast_to(hole_mask(hole, holed.shape[1])[None], holed.shape[:3])
+        pred = self.predict_images(holed, np.asarray(missing))
+        return pred[:, hole.rows, hole.cols, :]
+

@@ -1,0 +1,146 @@
+"""Beyond the paper: free-form masks, metrics on any mask, partial convolutions, the U-Net
+and its trainer."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from synthetic import make_image_folder_tar, smooth_images
+from helpers import metrics, train
+from helpers.masks import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
+                           cut_hole, random_masks, to_scale)
+from helpers.pconv import PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs
+from helpers.training import PConvTrainer
+
+
+def test_random_masks_are_seeded_and_cover_the_asked_share():
+    masks = random_masks(200, coverage=(0.1, 0.4), seed=3)
+    assert masks.dtype == bool and masks.shape == (200, 32, 32)
+    share = masks.mean(axis=(1, 2))
+    assert share.min() >= 0.1 and share.max() <= 0.4 and share.std() > 0.03
+    assert np.array_equal(masks, random_masks(200, coverage=(0.1, 0.4), seed=3))
+    assert np.array_equal(masks[7], random_masks(8, coverage=(0.1, 0.4), seed=3)[7])
+    assert not np.array_equal(masks, random_masks(200, coverage=(0.1, 0.4), seed=4))
+    narrow = random_masks(20, coverage=(0.3, 0.32), seed=0).mean(axis=(1, 2))
+    assert narrow.min() >= 0.3 and narrow.max() <= 0.32
+    with pytest.raises(ValueError, match="coverage"):
+        random_masks(2, coverage=(0.5, 0.2))
+
+
+def test_masks_check_and_the_centre_square_is_a_special_case():
+    images = to_scale(smooth_images(4), "unit")
+    square = center_masks(4)
+    assert square.mean() == 0.25
+    holed = apply_masks(images, square)
+    np.testing.assert_array_equal(holed, cut_hole(images, CENTER_HOLE)[0])
+    np.testing.assert_array_equal(composite(images, holed, square), holed)
+    with pytest.raises(ValueError, match="one mask, or one per image"):
+        check_masks(np.zeros((3, 32, 32), bool), 4)
+    with pytest.raises(ValueError, match="0/1"):
+        check_masks(np.full((32, 32), 0.5))
+    with pytest.raises(ValueError, match="32x32"):
+        check_masks(np.zeros((1, 16, 16), bool), 4, (32, 32))
+
+
+def test_mask_metrics_agree_with_the_hole_metrics_on_the_square():
+    rng = np.random.default_rng(0)
+    truth = rng.random((5, 32, 32, 3)).astype(np.float32)
+    pred = np.clip(truth + rng.normal(0, 0.1, truth.shape), 0, 1).astype(np.float32)
+    square = center_masks(5)
+    patch = lambda x: x[:, CENTER_HOLE.rows, CENTER_HOLE.cols]  # noqa: E731
+    assert metrics.mask_mse(pred, truth, square) == pytest.approx(metrics.hole_mse(patch(pred), patch(truth)), rel=1e-5)
+    assert metrics.mask_l1(pred, truth, square) == pytest.approx(metrics.hole_l1(patch(pred), patch(truth)), rel=1e-5)
+    np.testing.assert_allclose(metrics.mask_psnr(pred, truth, square, per_image=True),
+                               metrics.hole_psnr(patch(pred), patch(truth), per_image=True), rtol=1e-5)
+    outside = pred.copy()
+    outside[:, :4] = 0  # errors outside the hole do not count
+    assert metrics.mask_mse(outside, truth, square) == metrics.mask_mse(pred, truth, square)
+    with pytest.raises(ValueError, match="no missing pixels"):
+        metrics.mask_mse(pred, truth, np.zeros((32, 32), bool))
+
+
+def test_partial_convolution_ignores_missing_pixels_and_shrinks_the_hole():
+    layer = PartialConv2D(4, 3)
+    missing = random_masks(2, seed=1)
+    known = (~missing)[..., None].astype(np.float32)
+    x = np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)
+    noisy = np.where(missing[..., None], 123.0, x).astype(np.float32)
+    a, k1 = layer([x, np.repeat(known, 3, -1)])
+    b, _ = layer([noisy, np.repeat(known, 3, -1)])
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
+    shares = [missing.mean()]
+    k = np.asarray(k1)[..., :1]
+    shares.append(1 - k.mean())
+    for _ in range(2):
+        _, k = PartialConv2D(1, 3)([np.zeros_like(k), k])
+        k = np.asarray(k)
+        shares.append(1 - k.mean())
+    assert all(later <= earlier for earlier, later in zip(shares, shares[1:])) and shares[-1] < shares[0]
+    # a window with no known pixel gives 0, and stays unknown
+    _, k = PartialConv2D(2, 3)([np.zeros((1, 8, 8, 1), np.float32), np.zeros((1, 8, 8, 1), np.float32)])
+    assert float(np.max(k)) == 0.0
+
+
+def test_unet_fills_any_hole_and_keeps_the_known_pixels(tmp_path):
+    model = build_pconv_unet()
+    assert model.count_params() < 1_000_000, "keep the beyond-the-paper model light"
+    images = smooth_images(3)
+    masks = random_masks(3, seed=2)
+    inpainter = PConvInpainter(model)
+    filled = inpainter.fill_masks(images, masks)
+    unit = to_scale(images, "unit")
+    np.testing.assert_array_equal(filled[~masks], unit[~masks])
+    assert inpainter.fill(images).shape == (3, 16, 16, 3)
+    x, known = model_inputs(unit, masks)
+    assert np.all(x[masks] == 0) and known.shape == (3, 32, 32, 1)
+    model.save(tmp_path / "pconv.keras")
+    again = keras.saving.load_model(tmp_path / "pconv.keras")
+    np.testing.assert_allclose(np.asarray(again([x, known])), np.asarray(model([x, known])), atol=1e-5)
+
+
+def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_path, monkeypatch):
+    images = smooth_images(64)
+    one = PConvTrainer(batch_size=16, mask_bank=100, compile_mode="eager")
+    assert np.array_equal(one.masks_for(3, 16), one.masks_for(3, 16))
+    assert one.masks_for(3, 400).mean(axis=(1, 2)).min() >= 0.1
+    history = one.fit(images, 12, log_every=4, progress=False, checkpoint_dir=tmp_path / "a",
+                      checkpoint_every=6, validation=images[:16], validate_every=12)
+    assert history["loss"][-1] < history["loss"][0]
+    two = PConvTrainer(batch_size=16, mask_bank=100, compile_mode="eager")
+    two.fit(images, 6, progress=False, checkpoint_dir=tmp_path / "b", checkpoint_every=6, log_every=6)
+    three = PConvTrainer(batch_size=16, mask_bank=100, compile_mode="eager")
+    three.fit(images, 12, progress=False, checkpoint_dir=tmp_path / "b", resume=True, log_every=6)
+    for a, b in zip(one.models()["pconv"].weights, three.models()["pconv"].weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
+
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=4)
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    assert train.main(["pconv", "--data", str(tarball), "--out", str(out), "--iterations", "2",
+                       "--batch-size", "8", "--test-size", "8", "--no-progress"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["model"] == "pconv" and run["iterations"] == 2 and (out / "pconv.keras").exists()
+
+
+def test_every_method_fills_free_form_holes_or_says_it_cannot():
+    from helpers.classical import classical_fills
+    from helpers.evaluate import evaluate_masks
+    from helpers.models import ModelInpainter, build_autoencoder
+
+    images = smooth_images(12, seed=4)
+    masks = random_masks(12, seed=5)
+    methods = {**classical_fills(images), "pconv": PConvInpainter(build_pconv_unet())}
+    rows = evaluate_masks(methods, images, masks, batch_size=5, progress=False)
+    assert [r["id"] for r in rows] == ["mean", "telea", "ns", "biharmonic", "pconv"]
+    unit = to_scale(images, "unit")
+    for key, method in methods.items():
+        filled = method.fill_masks(images, masks)
+        np.testing.assert_array_equal(filled[~masks], unit[~masks])
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["biharmonic"]["hole_mse"] < by_id["mean"]["hole_mse"], "smooth images: smooth fills win"
+    assert 0.1 <= rows[0]["coverage"] <= 0.4 and rows[0]["n_images"] == 12
+    with pytest.raises(ValueError, match="only the paper's centre square"):
+        ModelInpainter(build_autoencoder()).fill_masks(images, masks)
