@@ -142,3 +142,15 @@ class PConvInpainter(Inpainter):
         pred = self.predict_images(holed, np.asarray(missing))
         return pred[:, hole.rows, hole.cols, :]
 
+
+
+def mask_through_layers(missing: np.ndarray, layers_: int = 4, kernel: int = 3) -> list[np.ndarray]:
+    """How a hole shrinks through ``layers_`` partial convolutions (stride 1, for the
+    picture): the missing pixels (bool, True = missing) before each layer and after the last."""
+    known = (~np.asarray(missing, bool))[None, ..., None].astype(np.float32)
+    steps = [np.asarray(missing, bool)]
+    for _ in range(layers_):
+        _, known = PartialConv2D(1, kernel)([np.zeros_like(known), known])
+        known = keras.ops.convert_to_numpy(known)
+        steps.append(known[0, ..., 0] < 0.5)
+    return steps

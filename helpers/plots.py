@@ -304,13 +304,14 @@ def _positive(values) -> bool:
 
 
 def loss_curves(history: dict, title: str = "Training loss", caption: str | None = None,
-                reference: float | None = None, reference_label: str = "") -> Figure:
+                reference: float | None = None, reference_label: str = "",
+                loss_label: str = "training loss (MSE, unit scale)") -> Figure:
     """The autoencoder's curves: training loss (MSE of the patch, unit scale) and, when
     logged, the validation hole MSE. Log scale when all values are positive."""
     fig, axes = new_figure(1, 1, figsize=(7.5, 3.6))
     ax = axes[0, 0]
     x, y = _series(history, "loss")
-    ax.plot(x, y, color="#4c72b0", label="training loss (MSE, unit scale)")
+    ax.plot(x, y, color="#4c72b0", label=loss_label)
     vx, vy = _series(history, "val_hole_mse")
     if vx:
         ax.plot(vx, vy, "o-", color="#c44e52", label="validation hole MSE (unit scale)")
@@ -385,10 +386,11 @@ class LiveLossPlot:
 
     def __init__(self, kind: str = "autoencoder", total: int | None = None, title: str | None = None,
                  min_interval: float = 2.0, caption: str | None = None):
-        if kind not in ("autoencoder", "gan"):
-            raise ValueError(f"kind must be 'autoencoder' or 'gan', got {kind!r}.")
+        if kind not in ("autoencoder", "gan", "pconv"):
+            raise ValueError(f"kind must be 'autoencoder', 'gan' or 'pconv', got {kind!r}.")
         self.kind, self.total, self.min_interval = kind, total, min_interval
-        self.label = title or ("Autoencoder training" if kind == "autoencoder" else "GAN training")
+        self.label = title or {"autoencoder": "Autoencoder training", "gan": "GAN training",
+                               "pconv": "Partial-convolution U-Net training"}[kind]
         self.caption = caption
         self.handle = None
         self.last_figure = None
@@ -411,8 +413,11 @@ class LiveLossPlot:
         return " · ".join(parts)
 
     def figure(self, history: dict, iteration: int, logs: dict | None = None) -> Figure:
-        draw = loss_curves if self.kind == "autoencoder" else gan_curves
-        return draw(history, title=self.title(iteration, logs), caption=self.caption)
+        if self.kind == "gan":
+            return gan_curves(history, title=self.title(iteration, logs), caption=self.caption)
+        label = ("training loss (6 x L1 of the hole + L1 of the rest)" if self.kind == "pconv"
+                 else "training loss (MSE, unit scale)")
+        return loss_curves(history, title=self.title(iteration, logs), caption=self.caption, loss_label=label)
 
     def _show(self, fig: Figure) -> None:
         from IPython.display import display

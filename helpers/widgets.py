@@ -451,3 +451,140 @@ def comparison_widget(images, patches: dict, labels=None, class_names=None, erro
     panel.watch(position)
     panel.redraw()
     return w.VBox([w.HBox([class_dd, order_dd]), w.HBox([position, random_button, status]), panel.out])
+
+
+# --------------------------------------------------------------------------- beyond the paper
+
+
+MASK_KINDS = {"square": "the paper's centre square", "rectangle": "a rectangle (sliders)",
+              "strokes": "random brush strokes"}
+
+
+def photo_to_cifar(data: bytes, size: int = 32) -> np.ndarray:
+    """An uploaded photo (JPEG/PNG bytes) -> a ``size`` x ``size`` uint8 RGB image: the
+    central square, shrunk. At 32x32 a face is a few pixels wide: the models were trained
+    on such tiny images, so that is what they can fill."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        photo = Image.open(io.BytesIO(data)).convert("RGB")
+    except (UnidentifiedImageError, OSError) as err:
+        raise BadValue(f"That file is not an image Pillow can read ({err}). Upload a JPEG or PNG.") from None
+    side = min(photo.size)
+    left, top = (photo.size[0] - side) // 2, (photo.size[1] - side) // 2
+    square = photo.crop((left, top, left + side, top + side))
+    return np.asarray(square.resize((size, size), Image.LANCZOS), dtype=np.uint8)
+
+
+def playground_mask(kind: str, top=8, left=8, height=16, width=16, seed=0, coverage=25,
+                    size: int = 32) -> np.ndarray:
+    """The hole the playground's controls describe, as a bool (size, size) mask (True =
+    missing). ``coverage`` (percent) is for random strokes."""
+    from .masks import hole_mask, random_masks
+
+    if kind == "square":
+        return hole_mask(CENTER_HOLE, size)
+    if kind == "rectangle":
+        hole = _hole(top, left, height, width, size, size)
+        return hole_mask(hole, size)
+    if kind == "strokes":
+        share = _int(coverage, "coverage") / 100
+        if not 0.05 <= share <= 0.6:
+            raise BadValue(f"coverage must be between 5 and 60 percent, got {coverage}.")
+        return random_masks(1, (share * 0.9, min(share * 1.1, 0.95)), seed=_int(seed, "seed"), size=size)[0]
+    raise BadValue(f"Unknown hole kind {kind!r}: choose one of {sorted(MASK_KINDS)}.")
+
+
+def playground_view(image, mask, methods: dict, title: str | None = None) -> object:
+    """One image, one hole of any shape, every method's fill with its hole MSE (unit scale).
+    A method that knows only the paper's square says so in its panel. Returns a Figure or
+    a message string."""
+    return safe_view(_playground_view, image, mask, methods, title)
+
+
+def _playground_view(image, mask, methods, title):
+    from .masks import apply_masks, check_masks
+    from .metrics import mask_mse
+
+    img = to_scale(_rgb_image(image)[None], "unit")
+    if not methods:
+        raise BadValue("No methods to compare: pass at least one.")
+    try:
+        masks = check_masks(mask, 1, img.shape[1:3])
+    except ValueError as err:
+        raise BadValue(str(err)) from None
+    if not masks.any():
+        raise BadValue("The hole is empty: make it bigger.")
+    fig, axes = plots.new_figure(1, 2 + len(methods), cell=1.9, extra_height=1.0)
+    plots.show_image(axes[0, 0], img[0], "original")
+    holed = apply_masks(img, masks)
+    plots.show_image(axes[0, 1], holed[0], f"hole: {100 * masks.mean():.0f}% of the pixels")
+    for ax, (name, method) in zip(axes[0, 2:], methods.items()):
+        try:
+            filled = method.fill_masks(img, masks)
+        except ValueError:
+            plots.show_image(ax, holed[0], name)
+            ax.set_xlabel("fills only the\npaper's square", fontsize=8, color="#c44e52")
+            continue
+        plots.show_image(ax, filled[0], name)
+        ax.set_xlabel(f"hole MSE {mask_mse(filled, img, masks):.4f}", fontsize=8)
+    return plots.finish(fig, title or "Every method on your hole",
+                        "Hole MSE on [0, 1], over the missing pixels only (lower is closer to the original).")
+
+
+def playground_widget(images, methods: dict, labels=None, class_names=None):
+    """Pick a test image (or upload a photo), draw a hole (the paper's square, a rectangle,
+    or random strokes) and compare every method's fill."""
+    import ipywidgets as w
+
+    x = _batch(images)
+    state = {"photo": None}
+    index = _slider("test image", 0, 0, len(x) - 1)
+    kind = w.Dropdown(options=[(label, key) for key, label in MASK_KINDS.items()], value="strokes",
+                      description="hole")
+    top, left = _slider("top", 6, 0, 31), _slider("left", 10, 0, 31)
+    height, width = _slider("height", 12, 1, 32), _slider("width", 8, 1, 32)
+    seed, coverage = _slider("stroke seed", 0, 0, 999), _slider("coverage %", 25, 5, 60)
+    upload = w.FileUpload(accept="image/*", multiple=False, description="your photo")
+    back = w.Button(description="back to test images")
+    note = w.Label("")
+
+    def current_image():
+        return state["photo"] if state["photo"] is not None else x[index.value]
+
+    def draw():
+        try:
+            mask = playground_mask(kind.value, top.value, left.value, height.value, width.value,
+                                   seed.value, coverage.value)
+        except BadValue as err:
+            return str(err)
+        what = "your photo (32x32)" if state["photo"] is not None else _label(index.value, labels, class_names)
+        return playground_view(current_image(), mask, methods, title=f"Every method on {what}")
+
+    panel = _Panel(draw)
+
+    def on_upload(change):
+        files = change["new"]
+        if not files:
+            return
+        item = files[0] if isinstance(files, (list, tuple)) else next(iter(files.values()))
+        try:
+            state["photo"] = photo_to_cifar(bytes(item["content"]))
+            note.value = "Your photo, cut to its central square and shrunk to 32x32 pixels."
+        except BadValue as err:
+            note.value = str(err)
+        panel.redraw()
+
+    def on_back(_):
+        state["photo"] = None
+        note.value = ""
+        panel.redraw()
+
+    upload.observe(on_upload, names="value")
+    back.on_click(on_back)
+    panel.watch(index, kind, top, left, height, width, seed, coverage)
+    panel.redraw()
+    return w.VBox([w.HBox([index, upload, back]), note, kind, w.HBox([seed, coverage]),
+                   w.HBox([top, left]), w.HBox([height, width]), panel.out])

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TOOLS = ROOT / "tools"
 EXPECTED = ["01_the_problem.ipynb", "02_the_crop.ipynb", "03_the_autoencoder.ipynb",
-            "04_the_gan.ipynb", "05_the_comparison.ipynb"]
+            "04_the_gan.ipynb", "05_the_comparison.ipynb", "06_beyond_the_paper.ipynb"]
 
 
 def load_tool(name):
@@ -35,7 +35,7 @@ def all_notebooks():
     return sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [p.name for p in all_notebooks()] == EXPECTED
 
 

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from helpers import widgets
 from helpers.classical import MeanColorFill, OpenCVFill
 from helpers.masks import Hole
+from synthetic import smooth_images
 
 RNG = np.random.default_rng(0)
 X = RNG.integers(0, 256, (6, 32, 32, 3), dtype=np.uint8)
@@ -194,3 +195,57 @@ def test_comparison_widget_filters_by_class_and_error(shown):
     assert "image #3" in shown[-1]._suptitle.get_text()
     c["random"].click()
     assert isinstance(shown[-1], Figure)
+
+
+# --------------------------------------------------------------------------- the playground
+
+
+def test_photo_to_cifar_crops_the_centre_and_refuses_non_images():
+    import io
+
+    from PIL import Image
+
+    photo = np.zeros((60, 100, 3), np.uint8)
+    photo[:, 20:80] = 255  # a white square in the middle of a wide black photo
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, format="PNG")
+    small = widgets.photo_to_cifar(buf.getvalue())
+    assert small.shape == (32, 32, 3) and small.dtype == np.uint8 and small.mean() > 240
+    with pytest.raises(widgets.BadValue, match="not an image"):
+        widgets.photo_to_cifar(b"hello")
+
+
+def test_playground_masks_and_view():
+    from helpers.classical import classical_fills
+    from helpers.masks import hole_mask
+    from helpers.models import ModelInpainter, build_autoencoder
+
+    square = widgets.playground_mask("square")
+    assert square.sum() == 256 and np.array_equal(square, hole_mask())
+    rect = widgets.playground_mask("rectangle", 2, 3, 4, 5)
+    assert rect.sum() == 20 and rect[2, 3] and not rect[6, 3]
+    strokes = widgets.playground_mask("strokes", seed=4, coverage=30)
+    assert 0.25 <= strokes.mean() <= 0.35
+    assert np.array_equal(strokes, widgets.playground_mask("strokes", seed=4, coverage=30))
+    with pytest.raises(widgets.BadValue, match="coverage"):
+        widgets.playground_mask("strokes", coverage=90)
+    with pytest.raises(widgets.BadValue, match="leaves|outside|fit"):
+        widgets.playground_mask("rectangle", 30, 30, 16, 16)
+
+    image = smooth_images(1)[0]
+    methods = {**classical_fills(None, methods=["telea"]),
+               "autoencoder": ModelInpainter(build_autoencoder(), name="autoencoder")}
+    fig = widgets.playground_view(image, strokes, methods)
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert any("hole MSE" in t for t in labels) and any("paper's square" in t for t in labels)
+    fig = widgets.playground_view(image, square, methods)
+    assert sum("hole MSE" in ax.get_xlabel() for ax in fig.axes) == 2, "the paper's model fills its square"
+    assert "empty" in widgets.playground_view(image, np.zeros((32, 32), bool), methods)
+    assert "No methods" in widgets.playground_view(image, square, {})
+
+
+def test_playground_widget_builds_headless():
+    from helpers.classical import classical_fills
+
+    box = widgets.playground_widget(smooth_images(3), classical_fills(None, methods=["telea"]))
+    assert box.children

@@ -1,4 +1,4 @@
-"""Write the five teaching notebooks in notebooks/ from the cells below (outputs stripped).
+"""Write the six teaching notebooks in notebooks/ from the cells below (outputs stripped).
 
 The notebooks are generated so that they are easy to edit and review as plain Python,
 and always stored without outputs. Edit the cells here, then run
@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from set_repository import (BADGE_TAG, NOTEBOOKS, SETUP_TAG, badge,  # noqa: E402
                             read_repository, setup_source)
 
-SERIES = ("1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison")
+SERIES = ("1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · "
+          "6 beyond the paper")
 
 
 def md(text: str) -> dict:
@@ -1255,6 +1256,243 @@ def notebook_5(url, branch):
                margin. What do such images have in common?
             5. Write the paragraph for a report: what do your numbers say about the paper's claim,
                and what would you need to make the claim firmer?
+
+            **Next:** notebook 6 goes beyond the paper: holes of any shape, and your own photos.
+        """),
+    ]
+    return name, cells, True
+
+
+# ============================================================================ 6. beyond the paper
+
+
+def notebook_6(url, branch):
+    name = "06_beyond_the_paper.ipynb"
+    cells = header(6, "Beyond the paper: holes of any shape", """
+        The paper's models fill one hole: the 16x16 square in the centre. Draw any other hole
+        and they are lost. The paper itself cites the way out (Liu et al. 2018, "Image
+        inpainting for irregular holes using partial convolutions"): tell the network which
+        pixels are missing, and let every layer look only at the known ones. This notebook
+        builds that model in the same style as the paper's, measures it against them and
+        against the classical fills, and ends in a playground where you draw the holes, on
+        test images or on your own photo.
+    """, [
+        "make random free-form holes (brush strokes and rectangles) and score any method on them;",
+        "explain why a model trained on one square fails on other holes;",
+        "explain a partial convolution, and how the hole shrinks layer by layer;",
+        "train (or load) a partial-convolution U-Net and compare it with the paper's models;",
+        "try every method on holes you draw, in images you choose.",
+    ], name, url, branch)
+    cells += [
+        mode_cell("pconv", "evaluation"),
+        code("""
+            %matplotlib inline
+            import numpy as np
+            from IPython.display import Markdown
+
+            from helpers import plots, widgets
+            from helpers.classical import classical_fills
+            from helpers.evaluate import evaluate, evaluate_masks, format_table
+            from helpers.masks import CENTER_HOLE, apply_masks, paste_patch, random_masks, to_scale
+            from helpers.metrics import mask_mse
+            from helpers.pconv import PConvInpainter, build_pconv_unet, mask_through_layers
+            from helpers.training import PConvTrainer
+        """),
+        md("""
+            ## 1. Data, and the paper's autoencoder
+            The test images of this run mode, and the paper's autoencoder: the project's
+            trained weights on a CPU, the model notebook 3 saved, or a quick one trained now
+            (the cell says which).
+        """),
+        code("""
+            data = course.load_data()
+            print(data.describe())
+            autoencoder = course.trained_inpainter("autoencoder", data)
+        """),
+        md("""
+            ## 2. Free-form holes
+            `random_masks` draws brush strokes of random width and length, and now and then a
+            rectangle, until a chosen share of the image is missing (here 10 to 40 %). Each
+            mask depends only on the seed and its number, so the same call always gives the
+            same holes. The paper's square is one special case (25 % of the pixels).
+        """),
+        code("""
+            masks = random_masks(8, coverage=(0.1, 0.4), seed=0)
+            shown = apply_masks(to_scale(data.x_test[:8], "unit"), masks)
+            plots.image_grid(shown, titles=[f"{m.mean():.0%} missing" for m in masks], ncols=8,
+                             title="Eight random free-form holes (grey = missing)")
+        """),
+        md("""
+            ## 3. The paper's autoencoder on a free-form hole
+            The autoencoder was trained on one question: "given this image with a grey
+            square in the middle, what was in the square?". Give it strokes instead and it
+            still answers that question: it repaints the centre square, over pixels that
+            were known, and leaves every stroke outside the centre grey.
+        """),
+        code("""
+            x = to_scale(data.x_test[:4], "unit")
+            holes = random_masks(4, coverage=(0.2, 0.3), seed=1)
+            holed = apply_masks(x, holes)
+            painted = paste_patch(holed, autoencoder.predict_patch(holed, CENTER_HOLE))
+            plots.image_grid(np.concatenate([x, holed, painted]), ncols=4,
+                             row_labels=["original", "strokes", "autoencoder"],
+                             title="The paper's autoencoder, asked to fill strokes", hole=CENTER_HOLE)
+        """),
+        code("""
+            telea = classical_fills(None, methods=["telea"])["telea"]
+            print(f"hole MSE on the strokes: autoencoder {mask_mse(painted, x, holes):.4f}, "
+                  f"OpenCV Telea {mask_mse(telea.fill_masks(x, holes), x, holes):.4f} (unit scale, 4 images)")
+        """),
+        md("""
+            *What to see:* the square outline marks what the autoencoder paints. Inside it, the
+            known pixels are replaced by a blurry guess; outside it, the strokes stay grey.
+            Telea, which knows nothing about images but is told which pixels are missing,
+            does better here. A model for any hole must be told where the hole is.
+
+            ## 4. Partial convolutions
+            A partial convolution gets two inputs: the image (features) and a mask of known
+            pixels. For each output pixel it
+            1. convolves only the known pixels of its window (the missing ones count as 0),
+            2. scales the result by *window size / known pixels in the window*, so a window
+               half known gives an answer on the same scale as a fully known one,
+            3. marks the output pixel known if its window held at least one known pixel.
+
+            So each layer fills in the rim of the hole from its neighbours, and the hole
+            shrinks layer by layer. Below, a hole through four 3x3 partial convolutions:
+        """),
+        code("""
+            steps = mask_through_layers(masks[3], layers_=4)
+            plots.image_grid([(~m).astype(np.float32) for m in steps], ncols=5,
+                             titles=["input"] + [f"after layer {i}" for i in range(1, 5)],
+                             title="The known pixels (white) grow through partial convolutions", cell=1.8)
+        """),
+        md("""
+            *What to see:* every 3x3 layer closes one pixel of the hole's rim from each side,
+            so thin strokes vanish after a layer or two and wide ones take longer. In the
+            U-Net below the encoder also halves the image at each layer, so by the fourth
+            layer (2x2) no hole is left at all.
+
+            ## 5. The partial-convolution U-Net
+            Four encoder layers (partial convolution, stride 2: 32 → 16 → 8 → 4 → 2 pixels,
+            32 to 128 channels), four decoder layers (upsample, join the encoder's features
+            *and masks* of the same size, partial convolution), a sigmoid for [0, 1]. About
+            0.7 M parameters, six times fewer than the paper's autoencoder. The known pixels
+            are pasted back over the output, so a fill never changes what was there.
+
+            The loss is Liu et al.'s two L1 terms, 6 x (error in the hole) + 1 x (error
+            elsewhere), without their perceptual and style terms, which need a big
+            pretrained VGG network. It trains on a fresh random hole for every image: free
+            -form masks, and the paper's square for a quarter of the images.
+        """),
+        code("""
+            model = build_pconv_unet()
+            print(f"{model.count_params():,} parameters")
+            budget = course.budget("pconv")
+            print(budget.describe())
+        """),
+        md("""
+            ## 6. Training
+            As in notebooks 3 and 4: the run mode's budget, checkpoints that resume. On a CPU
+            the notebook loads the project's trained weights when they ship
+            (`weights/pconv.md` says how they were trained); set `TRAIN_HERE = True` to train
+            anyway.
+        """),
+        code("""
+            TRAIN_HERE = False  # True: train from scratch even where trained weights ship
+            x_train, x_val = course.training_split(data, budget)
+            use_pretrained = course.pretrained_available("pconv") and budget.mode == "cpu" and not TRAIN_HERE
+            if use_pretrained:
+                trainer = course.load_pretrained("pconv")
+                print(f"loaded the project's trained weights: {trainer.iteration:,} iterations")
+            else:
+                run = course.run_dir("pconv")
+                print(course.resume_note(run, budget))
+                trainer = PConvTrainer(model, batch_size=budget.batch_size, seed=0)
+                live = plots.LiveLossPlot("pconv", total=budget.iterations,
+                                          caption="Validation: hole MSE on the paper's centre square, [0, 1].")
+                trainer.fit(x_train, budget.iterations, validation=x_val, callback=live, **budget.fit_kwargs(run))
+                live.finish(trainer.history)
+            pconv = PConvInpainter(trainer.models()["pconv"])
+        """),
+        md("""
+            ## 7. On the paper's square
+            The fair first test: the paper's own hole, which the autoencoder was trained for
+            and the U-Net sees in only a quarter of its training images.
+        """),
+        code("""
+            square_methods = {**classical_fills(data.x_train, methods=["telea", "biharmonic"]),
+                              "autoencoder": autoencoder, "pconv": pconv}
+            square_rows = evaluate(square_methods, data.x_test, progress=False)
+            print(f"{data.source} · {len(data.x_test):,} test images · 16x16 centre hole · unit scale [0, 1]")
+            Markdown(format_table(square_rows))
+        """),
+        md("""
+            ## 8. On free-form holes
+            Now random holes covering 10 to 40 % of each test image (a fixed seed, so every
+            method gets the same holes). The paper's models cannot take part.
+        """),
+        code("""
+            test_masks = random_masks(len(data.x_test), coverage=(0.1, 0.4), seed=2024)
+            free_methods = {key: square_methods[key] for key in ("telea", "biharmonic", "pconv")}
+            free_rows = evaluate_masks(free_methods, data.x_test, test_masks, progress=False)
+            print(f"{len(data.x_test):,} test images · free-form holes, {100 * test_masks.mean():.0f}% "
+                  f"of the pixels on average · metrics over the missing pixels, unit scale")
+            Markdown(format_table(free_rows))
+        """),
+        code("""
+            by_id = {r["id"]: r for r in square_rows}
+            gain = by_id["pconv"]["hole_psnr"] - by_id["autoencoder"]["hole_psnr"]
+            print(f"centre square: the U-Net's mean hole PSNR is {gain:+.2f} dB against the paper's autoencoder")
+            free = {r["id"]: r for r in free_rows}
+            for key in ("telea", "biharmonic"):
+                change = 1 - free["pconv"]["hole_mse"] / free[key]["hole_mse"]
+                print(f"free-form holes: the U-Net's hole MSE is {abs(change):.0%} "
+                      f"{'below' if change >= 0 else 'above'} {free[key]['method']}'s")
+            print(course.mode_summary("pconv"))
+        """),
+        md("""
+            *What to see:* how the budget line above qualifies the numbers. In `smoke` mode the
+            U-Net has trained for seconds and the numbers mean nothing; with a real budget
+            it should fill free-form holes far better than the classical fills (it has
+            learned what images look like) and hold its own on the square.
+
+            ## 9. Playground
+            Pick a test image, or upload a photo of your own (it is cut to its central square
+            and shrunk to **32x32 pixels**, the size these models know: at that size a face
+            is a few pixels wide, so expect colours and shapes, not details). Choose the
+            paper's square, a rectangle, or random strokes, and compare every method. The
+            paper's models fill only their square, and say so otherwise.
+
+            (If the upload button does nothing in your Colab, run
+            `from google.colab import files; data_bytes = next(iter(files.upload().values()))`
+            and `widgets.photo_to_cifar(data_bytes)` gives the 32x32 image.)
+        """),
+        code("""
+            widgets.playground_widget(data.x_test, {**square_methods}, data.y_test, data.class_names)
+        """),
+        md("""
+            ## Summary
+            - A model trained on one hole learns that hole: the paper's autoencoder repaints
+              its square whatever you cut out.
+            - Partial convolutions are told where the hole is: each layer uses only the known
+              pixels, rescales, and the hole shrinks layer by layer.
+            - Trained on random holes, one U-Net fills holes of any shape, and on the paper's
+              square competes with the model made for it (section 7 says by how much here).
+
+            ## Exercises
+            1. Train the U-Net on the centre square only (`PConvTrainer(center_fraction=1.0)`)
+               and evaluate it on free-form holes. What does it show about training data?
+            2. Change the coverage of the test holes to (0.4, 0.6). Which method degrades
+               most? Why do the classical fills suffer from wide holes?
+            3. Liu et al. add a perceptual loss (distances between VGG features). Why might it
+               make fills sharper, as the GAN did in notebook 4?
+            4. In `mask_through_layers`, use a 5x5 kernel. How many layers until the hole of
+               the figure is gone?
+            5. Upload a photo with a small object in the centre, cut the object out, and
+               compare the fills. What can no method recover, and why?
+
+            **The end of the course.** Notebook 5 compared the paper's models; this one showed
+            where the field went next.
         """),
     ]
     return name, cells, True
@@ -1263,7 +1501,7 @@ def notebook_5(url, branch):
 # ============================================================================ writing
 
 
-BUILDERS = (notebook_1, notebook_2, notebook_3, notebook_4, notebook_5)
+BUILDERS = (notebook_1, notebook_2, notebook_3, notebook_4, notebook_5, notebook_6)
 
 
 def build(url: str, branch: str) -> dict[str, nbformat.NotebookNode]:
