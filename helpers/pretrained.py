@@ -315,15 +315,20 @@ def model_card(name: str, folder: Path | None = None) -> str:
     share = meta["trained_iterations"] / paper_iterations
     lines += [
         "## Training", "",
-        f"- Architecture: `helpers.models.build_{FILLING_MODEL[kind]}()`"
-        + (" and `build_discriminator()`" if kind == "gan" else "") + " (the paper's tables; see SPEC.md).",
+        ("- Architecture: `helpers.pconv.build_pconv_unet()` (partial convolutions, Liu et al. 2018; "
+         "trained on random free-form holes and, for a quarter of the images, the centre square)."
+         if kind == "pconv" else
+         f"- Architecture: `helpers.models.build_{FILLING_MODEL[kind]}()`"
+         + (" and `build_discriminator()`" if kind == "gan" else "") + " (the paper's tables; see SPEC.md)."),
         f"- Data: {meta['data_source']}, {meta['train_images']:,} training images; "
         f"{meta['validation_images']:,} more carved from the training set for validation "
         f"(never the test set). 16x16 centre hole.",
         f"- Budget: {meta['trained_iterations']:,} iterations at batch {meta['batch_size']} "
         f"({meta['images_seen']:,} images seen, {meta['images_seen'] / meta['train_images']:.1f} passes); "
-        + (f"the paper's budget ({paper_iterations:,} at batch {paper_batch})." if share >= 1 else
-           f"{100 * share:.1f}% of the paper's {paper_iterations:,} iterations at batch {paper_batch}."),
+        + (f"the paper's {'autoencoder ' if kind == 'pconv' else ''}budget ({paper_iterations:,} at batch "
+           f"{paper_batch})." if share >= 1 else
+           f"{100 * share:.1f}% of the paper's {'autoencoder budget of ' if kind == 'pconv' else ''}"
+           f"{paper_iterations:,} iterations at batch {paper_batch}."),
         f"- Published state: iteration {meta['iteration']:,} ("
         + ("the lowest validation hole MSE" if meta["selection"] == "best" else "the last one") + ").",
         f"- Settings: {', '.join(f'{k}={v}' for k, v in meta['config'].items() if k != 'kind')}; seed {meta['seed']}.",

@@ -26,7 +26,13 @@ from .masks import CENTER_HOLE
 
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 CLASSICAL = ("mean", "telea", "biharmonic")
-DISPLAY = {"autoencoder": "autoencoder (paper)", "gan": "GAN (paper)"}
+DISPLAY = {"autoencoder": "autoencoder (paper)", "gan": "GAN (paper)",
+           "autoencoder-regularized": "autoencoder, regularized (beyond the paper)",
+           "pconv": "partial-conv U-Net (beyond the paper)"}
+FREE_FORM = dict(coverage=(0.1, 0.4), seed=2024)  # the report's free-form test holes
+FREE_FORM_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
+                     ("hole L1", "hole_l1", "{:.4f}"), ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
+                     ("ms / image", "ms_per_image", "{:.2f}"))
 REPORT_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
                   ("hole L1", "hole_l1", "{:.4f}"), ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
                   ("SSIM", "ssim", "{:.3f}"), ("sharpness ratio", "sharpness_ratio", "{:.2f}"),
@@ -38,10 +44,10 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(["| " + " | ".join(headers) + " |", rule] + ["| " + " | ".join(r) + " |" for r in rows])
 
 
-def results_table(rows: list[dict]) -> str:
+def results_table(rows: list[dict], columns=REPORT_COLUMNS) -> str:
     """The report's main table (the columns of :data:`REPORT_COLUMNS`)."""
-    return markdown_table([h for h, _, _ in REPORT_COLUMNS],
-                          [[fmt.format(r[key]) for _, key, fmt in REPORT_COLUMNS] for r in rows])
+    return markdown_table([h for h, _, _ in columns],
+                          [[fmt.format(r[key]) for _, key, fmt in columns] for r in rows])
 
 
 def load_report(path: Path | None = None) -> dict | None:
@@ -100,10 +106,26 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     save(plots.best_worst(x_test, shown, errors, k=4), "best_worst.png")
     save(plots.class_bars(classes, data.class_names, "mean hole PSNR (dB)", "Hole PSNR per class",
                           reference={r["method"]: r["hole_psnr"] for r in rows}), "per_class_psnr.png")
+    free_rows = []
+    free_names = [n for n, rec in records.items() if rec["kind"] == "pconv"]
+    if free_names:
+        from .evaluate import evaluate_masks
+        from .masks import random_masks
+
+        masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
+        free = {k: v for k, v in inpainters.items() if k in ("telea", "biharmonic")}
+        free.update({n: inpainters[n] for n in free_names})
+        free_rows = evaluate_masks(free, x_test, masks, progress=progress)
+        for row in free_rows:
+            if row["id"] in records:
+                row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"])
     for name, rec in records.items():
         history = rec["history"]
         if rec["kind"] == "gan":
             fig = plots.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
+        elif rec["kind"] == "pconv":
+            fig = plots.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+                                    loss_label="training loss (6 x L1 of the hole + L1 of the rest)")
         else:
             fig = plots.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
                                     reference=0.009, reference_label="the paper's 'converged to 0.009'")
@@ -115,7 +137,9 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
                  "height": CENTER_HOLE.height, "width": CENTER_HOLE.width},
         "machine": pretrained.machine_description(), "made": time.strftime("%Y-%m-%d"),
         "command": "python -m helpers.report" + ("" if len(x_test) == 10_000 else f" --test-size {len(x_test)}"),
-        "results": rows, "per_class_hole_psnr": classes, "class_names": list(data.class_names),
+        "results": rows, "free_form": {"coverage": list(FREE_FORM["coverage"]), "seed": FREE_FORM["seed"],
+                                       "results": free_rows} if free_rows else None,
+        "per_class_hole_psnr": classes, "class_names": list(data.class_names),
         "figures": sorted(figures),
     }
     (out / "results.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
@@ -151,6 +175,15 @@ def report_markdown(report: dict, records: dict) -> str:
     if {"autoencoder", "gan"} <= ids:
         lines += ["", "What the table says (computed from it):", ""]
         lines += [f"- {line}" for line in conclusion(rows)]
+    if report.get("free_form"):
+        ff = report["free_form"]
+        coverage = 100 * ff["results"][0]["coverage"]
+        lines += ["", "## Free-form holes (beyond the paper)", "",
+                  f"The same {n:,} test images with random free-form holes (`random_masks`, "
+                  f"{100 * ff['coverage'][0]:.0f}-{100 * ff['coverage'][1]:.0f}% of the pixels, "
+                  f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
+                  f"{report['scale']}. The paper's models fill only their square.", "",
+                  results_table(ff["results"], FREE_FORM_COLUMNS)]
     names = report["class_names"]
     lines += ["", "## Mean hole PSNR (dB) per class", "",
               markdown_table(["method"] + names,

@@ -4,7 +4,7 @@ import json
 
 from synthetic import make_image_folder_tar, smooth_images
 from helpers import pretrained, report
-from helpers.training import AutoencoderTrainer, GANTrainer
+from helpers.training import AutoencoderTrainer, GANTrainer, PConvTrainer
 
 
 def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
@@ -14,7 +14,8 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     make_image_folder_tar(tarball, per_class=2)
     images = smooth_images(40)
     for name, trainer in (("autoencoder", AutoencoderTrainer(batch_size=8, compile_mode="eager")),
-                          ("gan", GANTrainer(batch_size=8, compile_mode="eager"))):
+                          ("gan", GANTrainer(batch_size=8, compile_mode="eager")),
+                          ("pconv", PConvTrainer(batch_size=8, compile_mode="eager", mask_bank=50))):
         run = tmp_path / name
         trainer.fit(images[:32], 2, checkpoint_dir=run, log_every=1, validation=images[32:],
                     validate_every=1, progress=False)
@@ -27,16 +28,19 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["n_images"] == 20 and saved["scale"] == "unit [0,1]"
     methods = [r["method"] for r in saved["results"]]
-    assert len(methods) == 5 and methods[-2:] == ["autoencoder (paper)", "GAN (paper)"]
+    assert len(methods) == 6 and methods[3:] == ["autoencoder (paper)", "GAN (paper)",
+                                                 "partial-conv U-Net (beyond the paper)"]
+    free = saved["free_form"]["results"]
+    assert [r["id"] for r in free] == ["telea", "biharmonic", "pconv"] and free[2]["pretrained"] == "pconv"
     ae = saved["results"][3]
     assert ae["pretrained"] == "autoencoder" and ae["iteration"] == 2 and 0 < ae["hole_mse"] < 1
     assert set(saved["per_class_hole_psnr"]) == set(methods)
     for figure in ("paper_figure_autoencoder.png", "paper_figure_gan.png", "best_worst.png",
-                   "per_class_psnr.png", "curves_autoencoder.png", "curves_gan.png"):
+                   "per_class_psnr.png", "curves_autoencoder.png", "curves_gan.png", "curves_pconv.png"):
         assert (out / figure).stat().st_size > 1000, figure
     text = (out / "README.md").read_text()
     assert "| hole MSE | hole L1 |" in text and "CIFAR-10 (JPEG export)" in text
-    assert "The paper says" in text and report.load_report(out / "results.json") == saved
+    assert "## Free-form holes" in text and "The paper says" in text and report.load_report(out / "results.json") == saved
 
 
 def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
