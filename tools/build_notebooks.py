@@ -604,7 +604,8 @@ def notebook_3(url, branch):
             print(course.pretrained_note("autoencoder"))
             use_pretrained = course.pretrained_available("autoencoder") and budget.mode == "cpu" and not TRAIN_HERE
             run = course.run_dir("autoencoder")
-            print(course.resume_note(run, budget))
+            if not use_pretrained:
+                print(course.resume_note(run, budget))
         """),
         md("""
             The curve below is redrawn while the model trains: the training loss (the mean of
@@ -914,7 +915,8 @@ def notebook_4(url, branch):
             print(course.pretrained_note("gan"))
             use_pretrained = course.pretrained_available("gan") and budget.mode == "cpu" and not TRAIN_HERE
             run = course.run_dir("gan")
-            print(course.resume_note(run, budget))
+            if not use_pretrained:
+                print(course.resume_note(run, budget))
         """),
         md("""
             Three live panels: the discriminator's two losses; its mean probability of "real"
