@@ -200,9 +200,15 @@ def _atomic_write(path: Path, write) -> None:
             os.remove(tmp)
 
 
+FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
 def half_precision(arrays: dict) -> dict:
-    """float32 arrays as float16 (half the bytes); other dtypes (seeds, counters) as they are."""
-    return {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in arrays.items()}
+    """float32 arrays as float16 (half the bytes); other dtypes (seeds, counters), and the
+    rare array with values beyond float16's range (65,504; e.g. a BatchNorm variance), as
+    they are, so that nothing becomes infinite."""
+    return {k: v.astype(np.float16) if v.dtype == np.float32 and np.abs(v).max(initial=0) <= FLOAT16_MAX
+            else v for k, v in arrays.items()}
 
 
 def publish(run_dir, name: str, *, select: str = "last", data_source: str,

@@ -600,7 +600,7 @@ class Trainer:
         sampler = BatchSampler(images_uint8, self.batch_size, self.seed)
         if validation is not None:
             validation = check_images(validation, None, "validation images")
-        best = min(self.history.get("val_hole_mse", []) or [math.inf])
+        best = min([v for v in self.history.get("val_hole_mse", []) if v is not None] or [math.inf])
         pending: list[dict] = []
         first_loss = None
         bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,

@@ -113,3 +113,11 @@ def test_shipped_weights_are_intact_and_load(name):
 def test_shipped_weights_fit_the_size_budget():
     total = sum(e["bytes"] for e in pretrained.read_manifest().values())
     assert total <= 25e6, f"published weights take {total / 1e6:.1f} MB, over the 25 MB budget"
+
+
+def test_half_precision_never_makes_infinities():
+    arrays = {"small": np.array([1.5, -2.0], np.float32), "big": np.array([1.0, 9e4], np.float32),
+              "seed": np.array([3, 4], np.uint32)}
+    half = pretrained.half_precision(arrays)
+    assert half["small"].dtype == np.float16 and half["big"].dtype == np.float32
+    assert half["seed"].dtype == np.uint32 and np.isfinite(half["big"]).all()

@@ -170,3 +170,21 @@ def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
         AutoencoderTrainer(batch_size=8, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
     again = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
     assert again.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
+
+
+def test_resume_with_validation_keeps_the_best_state(images, tmp_path):
+    """Validation is logged less often than the loss (None in between): resuming such a
+    history must work and must not overwrite a better best.npz."""
+    first = AutoencoderTrainer(batch_size=16, seed=2, compile_mode="eager")
+    first.fit(images, 4, checkpoint_dir=tmp_path, checkpoint_every=2, log_every=1,
+              validation=images[:16], validate_every=2, progress=False)
+    assert None in first.history["val_hole_mse"]
+    best_before = min(v for v in first.history["val_hole_mse"] if v is not None)
+    again = AutoencoderTrainer(batch_size=16, seed=2, compile_mode="eager")
+    again.fit(images, 6, checkpoint_dir=tmp_path, resume=True, log_every=1,
+              validation=images[:16], validate_every=2, progress=False)
+    assert again.iteration == 6 and again.train_seconds >= first.train_seconds > 0
+    best = AutoencoderTrainer(batch_size=16, compile_mode="eager").load_checkpoint(tmp_path / "best.npz")
+    vals = [v for v in again.history["val_hole_mse"] if v is not None]
+    assert min(vals) <= best_before
+    assert best.history["val_hole_mse"][-1] == min(vals)

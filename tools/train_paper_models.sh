@@ -33,7 +33,7 @@ python -m helpers.train gan --fused --iterations "$GAN_ITERATIONS" --out runs/pa
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/paper-gan)
 
-python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select last \
+python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select best \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
 python -m helpers.pretrained publish runs/paper-gan --name gan --select last \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
