@@ -347,18 +347,25 @@ def bench_data(path, measure_decode: bool) -> dict:
     return result
 
 
-def machine() -> dict:
-    """What the numbers were measured on (the workers add the accelerators they see)."""
-    cpu = platform.processor() or platform.machine()
+def cpu_name() -> str:
+    """The CPU's model name (Linux), else what ``platform`` knows."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "usable_cpus": usable,
+    return platform.processor() or platform.machine()
+
+
+def usable_cpus() -> int:
+    """CPU cores this process may run on (fewer than the machine's under ``taskset``)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def machine() -> dict:
+    """What the numbers were measured on (the workers add the accelerators they see)."""
+    return {"cpu": cpu_name(), "cpu_count": os.cpu_count(), "usable_cpus": usable_cpus(),
             "platform": platform.platform(), "python": platform.python_version(),
             "versions": {p: version(p) for p in ("numpy", "keras", "tensorflow", "jax", "jaxlib")}}
 

@@ -28,7 +28,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -175,16 +174,12 @@ def pretrained_inpainter(name: str, display_name: str | None = None):
 
 
 def machine_description() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cores} CPU cores ({cpu}), no GPU"
+    """This machine in words, for records and reports: its CPU and the GPUs Keras sees."""
+    from .bench import cpu_name, usable_cpus
+    from .training import gpu_names
+
+    gpus = gpu_names()
+    return f"{usable_cpus()} CPU cores ({cpu_name()}), " + (", ".join(gpus) if gpus else "no GPU")
 
 
 def _atomic_write(path: Path, write) -> None:
