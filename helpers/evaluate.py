@@ -225,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="A saved model file to score as well (repeat the option for several models).",
     )
     parser.add_argument(
+        "--checkpoint", metavar="PATH", action="append", default=[],
+        help="A training run's checkpoint.npz or best.npz (python -m helpers.train) to score "
+             "as well: the state with the lowest validation error is best.npz (repeatable).",
+    )
+    parser.add_argument(
         "--seed", type=int, default=0,
         help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
     )
@@ -246,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.methods and not args.model:
-        parser.error("nothing to evaluate: give at least one of --methods or --model")
+    if not args.methods and not args.model and not args.checkpoint:
+        parser.error("nothing to evaluate: give at least one of --methods, --model or --checkpoint")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
     from helpers.data import DataNotFoundError, load_cifar10
@@ -276,6 +281,15 @@ def main(argv=None) -> int:
             except ModelLoadError as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 2
+    for number, path in enumerate(args.checkpoint):
+        from helpers.pretrained import checkpoint_inpainter
+        from helpers.training import CheckpointError
+
+        try:
+            inpainters[f"checkpoint-{number}"] = checkpoint_inpainter(path)
+        except (CheckpointError, OSError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
 
     hole = CENTER_HOLE
     x_test = data.x_test

@@ -85,15 +85,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(name: str) -> Path:
+def verify(name: str, folder: Path | None = None) -> Path:
     """The path of ``name``'s weights after checking that the file is there and intact."""
-    manifest = read_manifest()
+    folder = Path(folder or weights_dir())
+    manifest = read_manifest(folder)
     if name not in manifest:
         known = ", ".join(repr(n) for n in sorted(manifest)) or "none yet"
         raise PretrainedError(f"No published weights named {name!r} (published: {known}). "
                               f"See weights/README.md, or train your own with `python -m helpers.train`.")
     entry = manifest[name]
-    path = weights_dir() / entry["file"]
+    path = folder / entry["file"]
     restore = (f"Restore it with `git checkout -- weights/{entry['file']}` (or clone the project "
                f"again), or train your own with `python -m helpers.train {entry['kind']}`.")
     if not path.exists():
@@ -106,13 +107,13 @@ def verify(name: str) -> Path:
     return path
 
 
-def read_weights(name: str) -> tuple[dict, dict]:
+def read_weights(name: str, folder: Path | None = None) -> tuple[dict, dict]:
     """(record, arrays) of ``name``'s published weights, after :func:`verify`."""
-    path = verify(name)
+    path = verify(name, folder)
     with np.load(path, allow_pickle=False) as f:
         meta = json.loads(str(f[META_KEY]))
         arrays = {k: f[k] for k in f.files if k != META_KEY}
-    return meta, arrays
+    return meta, unpack_byte_planes(arrays, meta.get("byte_planes", {}))
 
 
 def record(name: str) -> dict:
@@ -159,15 +160,32 @@ def load_pretrained(name: str):
     return load_pretrained_trainer(name).models()[FILLING_MODEL[meta["kind"]]]
 
 
-def pretrained_inpainter(name: str, display_name: str | None = None):
-    """The published model behind the :class:`~helpers.masks.Inpainter` interface."""
+def _inpainter(model, kind: str, name: str):
     from .models import ModelInpainter
 
-    if record(name)["kind"] == "pconv":
+    if kind == "pconv":
         from .pconv import PConvInpainter
 
-        return PConvInpainter(load_pretrained(name), name=display_name or name)
-    return ModelInpainter(load_pretrained(name), name=display_name or name)
+        return PConvInpainter(model, name=name)
+    return ModelInpainter(model, name=name)
+
+
+def pretrained_inpainter(name: str, display_name: str | None = None):
+    """The published model behind the :class:`~helpers.masks.Inpainter` interface."""
+    return _inpainter(load_pretrained(name), record(name)["kind"], display_name or name)
+
+
+def checkpoint_inpainter(path, display_name: str | None = None):
+    """The model that fills holes in a training run's ``checkpoint.npz`` or ``best.npz``:
+    to score a run that is not published (``python -m helpers.evaluate --checkpoint``)."""
+    from .training import read_checkpoint
+
+    meta, arrays = read_checkpoint(path)
+    kind = meta["config"]["kind"]
+    trainer = _trainer_for(meta)
+    trainer.load_state(meta, arrays, str(path), weights_only=True)
+    name = display_name or f"{kind} ({Path(path).parent.name}/{Path(path).name}, iteration {meta['iteration']:,})"
+    return _inpainter(trainer.models()[FILLING_MODEL[kind]], kind, name)
 
 
 # --------------------------------------------------------------------------- publishing
@@ -206,6 +224,37 @@ def half_precision(arrays: dict) -> dict:
             else v for k, v in arrays.items()}
 
 
+def pack_byte_planes(arrays: dict) -> tuple[dict, dict]:
+    """float16 arrays as two uint8 planes (low bytes, then high bytes), and their shapes.
+
+    Why: neighbouring weights share their high byte (sign and exponent) far more often than
+    their low byte, so grouping the bytes by significance lets zip's deflate compress the
+    weights about 7 % smaller (1.6 MB over the paper's two models), with identical values.
+    """
+    packed, shapes = {}, {}
+    for key, value in arrays.items():
+        if value.dtype == np.float16:
+            little = np.ascontiguousarray(value, dtype="<f2").reshape(-1)
+            packed[key] = np.ascontiguousarray(little.view(np.uint8).reshape(-1, 2).T)
+            shapes[key] = list(value.shape)
+        else:
+            packed[key] = value
+    return packed, shapes
+
+
+def unpack_byte_planes(arrays: dict, shapes: dict) -> dict:
+    """The inverse of :func:`pack_byte_planes` (``shapes``: its second result)."""
+    out = dict(arrays)
+    for key, shape in shapes.items():
+        planes = arrays[key]
+        if planes.dtype != np.uint8 or planes.ndim != 2 or planes.shape[0] != 2 \
+                or planes.shape[1] != int(np.prod(shape, dtype=np.int64)):
+            raise PretrainedError(f"The weights array {key!r} is not two byte planes of shape "
+                                  f"{shape}; the file is damaged or from another tool.")
+        out[key] = np.ascontiguousarray(planes.T).view("<f2").reshape(shape).astype(np.float16)
+    return out
+
+
 def publish(run_dir, name: str, *, select: str = "last", data_source: str,
             train_images: int, validation_images: int, hardware: str | None = None,
             notes: str = "", command: str = "", precision_check=None,
@@ -235,7 +284,7 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str,
 
     seconds = last_meta.get("train_seconds") or estimated_train_seconds(history, meta["config"]["batch_size"])
     record_ = {
-        "name": name, "kind": kind, "format": 1, "storage": "float16",
+        "name": name, "kind": kind,
         "iteration": int(meta["iteration"]), "trained_iterations": int(last_meta["iteration"]),
         "selection": select, "seed": int(meta.get("seed", 0)), "config": meta["config"],
         "batch_size": int(meta["config"]["batch_size"]),
@@ -248,18 +297,33 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str,
     }
     if precision_check is not None:
         record_["precision_check"] = _precision_check(trainer, weights, half, precision_check)
+    return _write_weights(folder, name, record_, half)
+
+
+def _write_weights(folder: Path, name: str, record_: dict, half: dict) -> Path:
+    """Write ``name``'s weights file (atomically), its manifest entry and its model card."""
     path = folder / f"{name}.npz"
+    packed, shapes = pack_byte_planes(half)
+    record_ = {**record_, "format": 2, "storage": "float16 (byte planes)", "byte_planes": shapes}
 
     def write(f):
-        np.savez_compressed(f, **{META_KEY: np.str_(json.dumps(record_))}, **half)
+        np.savez_compressed(f, **{META_KEY: np.str_(json.dumps(record_))}, **packed)
 
     _atomic_write(path, write)
     manifest = read_manifest(folder)
-    manifest[name] = {"file": path.name, "kind": kind, "bytes": path.stat().st_size,
+    manifest[name] = {"file": path.name, "kind": record_["kind"], "bytes": path.stat().st_size,
                       "sha256": sha256(path), "iteration": record_["iteration"]}
     _atomic_write(folder / MANIFEST, lambda f: f.write((json.dumps(manifest, indent=2) + "\n").encode()))
     write_card(name, folder)
     return path
+
+
+def repack(name: str, folder: Path | None = None) -> Path:
+    """Rewrite published weights in the current storage format; the values stay bit for bit."""
+    folder = Path(folder or weights_dir())
+    meta, arrays = read_weights(name, folder)
+    meta.pop("byte_planes", None)
+    return _write_weights(folder, name, meta, arrays)
 
 
 def _precision_check(trainer, weights: dict, half: dict, images_uint8) -> dict:
@@ -401,6 +465,8 @@ def main(argv=None) -> int:
                      help="the run's --validation-size (its split is recomputed with its seed)")
     pub.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
     sub.add_parser("cards", help="rewrite every model card (after the results report changed)")
+    rep = sub.add_parser("repack", help="rewrite published weights in the current storage format")
+    rep.add_argument("names", nargs="+", help="published names, e.g. autoencoder gan")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -415,6 +481,12 @@ def main(argv=None) -> int:
                   f"{entry['bytes'] / 1e6:5.1f} MB  {state}")
         if not available():
             print(f"No published weights in {weights_dir()}.")
+        return 0
+    if args.command == "repack":
+        for name in args.names:
+            before = read_manifest()[name]["bytes"]
+            path = repack(name)
+            print(f"Repacked {path}: {before / 1e6:.2f} MB -> {path.stat().st_size / 1e6:.2f} MB, same values.")
         return 0
     if args.command == "cards":
         for name in available():

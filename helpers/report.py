@@ -184,6 +184,13 @@ def report_markdown(report: dict, records: dict) -> str:
                   f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
                   f"{report['scale']}. The paper's models fill only their square.", "",
                   results_table(ff["results"], FREE_FORM_COLUMNS)]
+        from .course import beyond_the_paper_verdict
+
+        seen = {name: rec["iteration"] * rec["batch_size"] for name, rec in records.items()}
+        verdict = beyond_the_paper_verdict(rows, ff["results"], seen)
+        if verdict:
+            lines += ["", "The beyond-the-paper targets (computed from the two tables):", ""]
+            lines += [f"- {line}" for line in verdict]
     names = report["class_names"]
     lines += ["", "## Mean hole PSNR (dB) per class", "",
               markdown_table(["method"] + names,

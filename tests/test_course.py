@@ -275,6 +275,21 @@ def test_conclusion_follows_the_numbers():
     assert len(only_classical) == 2
 
 
+def test_beyond_the_paper_verdict_follows_the_numbers():
+    centre = [dict(row("autoencoder", 0.026, 0.5), hole_psnr=16.7), dict(row("pconv", 0.02, 0.6), hole_psnr=17.8)]
+    free = [row("telea", 0.030, 0), row("biharmonic", 0.028, 0), row("pconv", 0.018, 0)]
+    met = course.beyond_the_paper_verdict(centre, free, {"pconv": 1000, "autoencoder": 500})
+    assert "+1.10 dB" in met[0] and met[0].endswith("met.") and "1,000 training images" in met[0]
+    assert "40% below telea" in met[1] and "36% below biharmonic" in met[1] and met[1].endswith(": met.")
+    centre[1]["hole_psnr"] = 17.5
+    free[2]["hole_mse"] = 0.020                      # 29 % below biharmonic: short of 30 %
+    missed = course.beyond_the_paper_verdict(centre, free)
+    assert all(line.endswith("not met.") for line in missed) and "training images" not in missed[0]
+    free[2]["hole_mse"] = 0.032
+    assert "7% above telea" in course.beyond_the_paper_verdict(centre, free)[1]
+    assert course.beyond_the_paper_verdict(centre[:1], free[:2]) == []
+
+
 def test_save_results_states_source_scale_and_count(clean_env):
     path = course.save_results([row("telea", 0.03, 0.4)], fake_data(), run_mode="cpu")
     saved = json.loads(path.read_text())

@@ -8,6 +8,7 @@ import pytest
 
 from synthetic import make_image_folder_tar, smooth_images
 from helpers import pretrained, train
+from helpers.masks import CENTER_HOLE, cut_hole
 from helpers.pretrained import PretrainedError
 from helpers.training import AutoencoderTrainer, GANTrainer
 
@@ -35,7 +36,8 @@ def test_publish_load_and_card(weights, tmp_path):
     entry = json.loads((weights / "MANIFEST.json").read_text())["tiny-ae"]
     assert entry["kind"] == "autoencoder" and entry["iteration"] == 4
     with np.load(weights / "tiny-ae.npz") as f:
-        assert {f[k].dtype for k in f.files if k != "__meta__"} >= {np.dtype(np.float16)}
+        assert {f[k].dtype for k in f.files if k != "__meta__"} >= {np.dtype(np.uint8)}
+    assert {v.dtype for v in pretrained.read_weights("tiny-ae")[1].values()} >= {np.dtype(np.float16)}
 
     model = pretrained.load_pretrained("tiny-ae")
     original = trainer.models()["autoencoder"]
@@ -98,14 +100,45 @@ def test_gan_continues_from_published_weights(weights, tmp_path, monkeypatch):
                        "--from-pretrained", "tiny-gan", "--no-progress"]) == 2
 
 
+def test_a_run_checkpoint_is_scored_without_publishing(tmp_path, monkeypatch, capsys):
+    from helpers import evaluate
+
+    tarball = tmp_path / "mini.tar.gz"
+    make_image_folder_tar(tarball, per_class=4)
+    monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager")
+    trainer.fit(smooth_images(16), 2, checkpoint_dir=run, checkpoint_every=2, progress=False)
+    inpainter = pretrained.checkpoint_inpainter(run / "checkpoint.npz")
+    assert "iteration 2" in inpainter.name
+    images = smooth_images(3, seed=9)
+    expected = trainer.predict_patch_unit(images)
+    holed, _ = cut_hole(images / np.float32(255), CENTER_HOLE, "unit")
+    got = inpainter.predict_patch(holed, CENTER_HOLE)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert evaluate.main(["--data", str(tarball), "--methods", "mean", "--checkpoint",
+                          str(run / "checkpoint.npz"), "--no-progress"]) == 0
+    assert "autoencoder (run/checkpoint.npz, iteration 2)" in capsys.readouterr().out
+    assert evaluate.main(["--data", str(tarball), "--methods", "none", "--checkpoint",
+                          str(run / "best.npz"), "--no-progress"]) == 2
+    assert "No checkpoint at" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not pretrained.available(), reason="no weights published yet")
 @pytest.mark.parametrize("name", pretrained.available())
 def test_shipped_weights_are_intact_and_load(name):
     rec = pretrained.record(name)
     model = pretrained.load_pretrained(name)
-    assert model.name == pretrained.FILLING_MODEL[rec["kind"]]
-    out = np.asarray(model(np.zeros((2, 32, 32, 3), np.float32), training=False))
-    assert out.shape == (2, 16, 16, 3) and np.isfinite(out).all()
+    assert model.name.startswith(pretrained.FILLING_MODEL[rec["kind"]])  # pconv_unet for "pconv"
+    images = smooth_images(2, seed=1)
+    inpainter = pretrained.pretrained_inpainter(name)
+    patch = inpainter.fill(images)
+    assert patch.shape == (2, 16, 16, 3) and np.isfinite(patch).all()
+    masks = np.zeros((2, 32, 32), bool)
+    masks[:, 8:24, 8:24] = True
+    filled = inpainter.fill_masks(images / np.float32(255), masks)
+    assert filled.shape == (2, 32, 32, 3) and np.isfinite(filled).all()
+    np.testing.assert_allclose(filled[~masks], images[~masks] / 255, atol=1e-6)
     card = (pretrained.weights_dir() / f"{name}.md").read_text()
     assert f"{rec['trained_iterations']:,} iterations" in card
 
@@ -121,3 +154,36 @@ def test_half_precision_never_makes_infinities():
     half = pretrained.half_precision(arrays)
     assert half["small"].dtype == np.float16 and half["big"].dtype == np.float32
     assert half["seed"].dtype == np.uint32 and np.isfinite(half["big"]).all()
+
+
+def test_byte_planes_round_trip_bit_for_bit():
+    rng = np.random.default_rng(0)
+    arrays = {"kernel": rng.normal(size=(3, 3, 5, 7)).astype(np.float16),
+              "scalar": np.array(0.5, dtype=np.float16), "empty": np.zeros((0, 4), np.float16),
+              "big_variance": np.array([87146.0], np.float32), "seed": np.array([7], np.int64)}
+    packed, shapes = pretrained.pack_byte_planes(arrays)
+    assert set(shapes) == {"kernel", "scalar", "empty"} and packed["kernel"].shape == (2, 315)
+    restored = pretrained.unpack_byte_planes(packed, shapes)
+    for key, value in arrays.items():
+        assert restored[key].dtype == value.dtype and restored[key].shape == value.shape
+        assert restored[key].tobytes() == value.tobytes()
+    with pytest.raises(PretrainedError, match="byte planes"):
+        pretrained.unpack_byte_planes({"kernel": packed["kernel"][:, :-1]}, {"kernel": shapes["kernel"]})
+
+
+def test_repack_turns_format_1_files_into_byte_planes_with_the_same_values(weights, tmp_path):
+    images = smooth_images(64, seed=5)
+    _publish(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "old-ae", images)
+    meta, arrays = pretrained.read_weights("old-ae")
+    meta = {k: v for k, v in meta.items() if k != "byte_planes"} | {"format": 1, "storage": "float16"}
+    np.savez_compressed(weights / "old-ae.npz", __meta__=np.str_(json.dumps(meta)), **arrays)
+    manifest = json.loads((weights / "MANIFEST.json").read_text())
+    manifest["old-ae"].update(bytes=(weights / "old-ae.npz").stat().st_size,
+                              sha256=pretrained.sha256(weights / "old-ae.npz"))
+    (weights / "MANIFEST.json").write_text(json.dumps(manifest))
+    assert pretrained.record("old-ae")["format"] == 1          # format 1 still loads
+
+    pretrained.repack("old-ae")
+    meta2, arrays2 = pretrained.read_weights("old-ae")
+    assert meta2["format"] == 2 and meta2["history"] == meta["history"]
+    assert all(arrays2[k].tobytes() == v.tobytes() and arrays2[k].dtype == v.dtype for k, v in arrays.items())
