@@ -387,7 +387,8 @@ def model_card(name: str, folder: Path | None = None) -> str:
          + (" and `build_discriminator()`" if kind == "gan" else "") + " (the paper's tables; see SPEC.md)."),
         f"- Data: {meta['data_source']}, {meta['train_images']:,} training images; "
         f"{meta['validation_images']:,} more carved from the training set for validation "
-        f"(never the test set). 16x16 centre hole.",
+        f"(never the test set). "
+        + ("Validation scores the 16x16 centre hole." if kind == "pconv" else "16x16 centre hole."),
         f"- Budget: {meta['trained_iterations']:,} iterations at batch {meta['batch_size']} "
         f"({meta['images_seen']:,} images seen, {meta['images_seen'] / meta['train_images']:.1f} passes); "
         + (f"the paper's {'autoencoder ' if kind == 'pconv' else ''}budget ({paper_iterations:,} at batch "
