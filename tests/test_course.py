@@ -273,6 +273,11 @@ def test_conclusion_follows_the_numbers():
     assert half[-1] == "So this run supports half of the paper's claim."
     only_classical = course.conclusion([classical])
     assert len(only_classical) == 2
+    # a model beyond the paper is not a classical fill, and "similar" is measured from the AE
+    beyond = course.conclusion([classical, row("pconv", 0.010, 0.4), row("autoencoder", 0.020, 0.5),
+                                row("gan", 0.0228, 0.9)])
+    assert any("43% below that of the best classical fill (telea" in line for line in beyond)
+    assert any("GAN's hole MSE is 14% above the autoencoder's (similar" in line for line in beyond)
 
 
 def test_beyond_the_paper_verdict_follows_the_numbers():
