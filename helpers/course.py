@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .classical import CLASSICAL_IDS
 from .masks import CENTER_HOLE, Hole, make_pairs, to_scale
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -929,8 +930,6 @@ def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
     sharp = min(rows, key=lambda r: abs(math.log(max(r["sharpness_ratio"], 1e-9))))
     lines.append(f"Sharpness closest to the real patches: {sharp['method']} "
                  f"(ratio {sharp['sharpness_ratio']:.2f}; 1.00 is as sharp as the truth).")
-    from .classical import CLASSICAL_IDS
-
     classical = [r for r in rows if r["id"] in CLASSICAL_IDS]
     if classical:
         best_classical = min(classical, key=lambda r: r["hole_mse"])
@@ -981,7 +980,7 @@ def beyond_the_paper_verdict(rows: list[dict], free_rows: list[dict], images_see
                      f"{a['method']}{budget(ae)} ({n['hole_psnr']:.2f} against {a['hole_psnr']:.2f} dB); "
                      f"target +{centre_gain_db:.0f} dB: {'met' if gain >= centre_gain_db else 'not met'}.")
     free = {r["id"]: r for r in free_rows}
-    classical = [r for r in free_rows if r["id"] != new and r["id"] in ("telea", "biharmonic", "ns", "mean")]
+    classical = [r for r in free_rows if r["id"] in CLASSICAL_IDS]
     if new in free and classical:
         n = free[new]
         drops = [(1 - n["hole_mse"] / r["hole_mse"], r) for r in classical]

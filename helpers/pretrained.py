@@ -485,7 +485,11 @@ def main(argv=None) -> int:
         return 0
     if args.command == "repack":
         for name in args.names:
-            before = read_manifest()[name]["bytes"]
+            try:
+                before = verify(name).stat().st_size
+            except PretrainedError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
             path = repack(name)
             print(f"Repacked {path}: {before / 1e6:.2f} MB -> {path.stat().st_size / 1e6:.2f} MB, same values.")
         return 0

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
     p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
     p.add_argument("--learning-rate", type=float, default=None,
-                   help="autoencoder (default 1e-3) and pconv (default 1e-3): Adam learning rate")
+                   help="autoencoder and pconv: Adam learning rate (default 1e-3 for both)")
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, dropout 0.5 and AdamW weight decay 0.004, "

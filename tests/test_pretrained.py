@@ -187,3 +187,4 @@ def test_repack_turns_format_1_files_into_byte_planes_with_the_same_values(weigh
     meta2, arrays2 = pretrained.read_weights("old-ae")
     assert meta2["format"] == 2 and meta2["history"] == meta["history"]
     assert all(arrays2[k].tobytes() == v.tobytes() and arrays2[k].dtype == v.dtype for k, v in arrays.items())
+    assert pretrained.main(["repack", "no-such-model"]) == 2   # a clear error, not a KeyError

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Train the paper's two models (and the partial-convolution U-Net beyond the paper) with the project's own command line, publish their weights
-# (weights/, float16, with model cards) and regenerate the results report (results/).
+# Train the paper's two models (and the partial-convolution U-Net beyond the paper) with the
+# project's own command line, publish their weights (weights/, float16, with model cards) and
+# regenerate the results report (results/).
 #
 #   bash tools/train_paper_models.sh            # the paper's budgets (a GPU: see README)
 #   GAN_ITERATIONS=10000 bash tools/train_paper_models.sh
