@@ -297,8 +297,16 @@ def mode_summary(*names: str) -> str:
     }[m]
     lines.append(f"  {meaning}.")
     for name in names or ("autoencoder", "gan", "evaluation"):
-        lines.append("  - " + budget(name, m).describe())
+        line = budget(name, m).describe()
+        if name in MODEL_SOURCES:  # loaded, not trained with this budget in this kernel
+            line = f"{name}: {MODEL_SOURCES[name]} (this mode's budget did not apply)"
+        lines.append("  - " + line)
     return "\n".join(lines)
+
+
+# Where each model in this kernel came from, when it was loaded rather than trained with the
+# mode's budget: mode_summary says so instead of printing a budget that never ran.
+MODEL_SOURCES: dict[str, str] = {}
 
 
 def describe_mode(*names: str) -> None:
@@ -492,7 +500,10 @@ def load_pretrained(name: str):
     training it with ``trainer.fit``."""
     from .pretrained import load_pretrained_trainer
 
-    return load_pretrained_trainer(name)
+    trainer = load_pretrained_trainer(name)
+    MODEL_SOURCES[name] = (f"the project's trained weights, {trainer.iteration:,} iterations "
+                           f"(weights/{name}.md)")
+    return trainer
 
 
 def pretrained_note(name: str) -> str:
@@ -572,6 +583,7 @@ def trained_inpainter(kind: str, data=None, verbose: bool = True):
         path, info = found
         if verbose:
             print(f"{name}: loaded {short_path(path)}, {describe_trained(info)}.")
+        MODEL_SOURCES[kind] = f"loaded {short_path(path)}, {describe_trained(info)}"
         return load_inpainter(path, name=name)
     if pretrained_available(kind) and mode() == "cpu":
         trainer = load_pretrained(kind)
@@ -586,6 +598,7 @@ def trained_inpainter(kind: str, data=None, verbose: bool = True):
             print(f"{name}: no saved model for {mode()} mode (notebook {notebook} saves one), so "
                   f"training one now: {b.describe()}.")
         trainer = train(kind, data, b)
+        MODEL_SOURCES.pop(kind, None)
         save_trained(trainer, data)
         if verbose:
             print(f"{name}: trained {trainer.iteration:,} iterations and saved in {short_path(models_dir())}.")

@@ -60,12 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for weights, data order and dropout")
     p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
     p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="stop after this many seconds of training (checkpointed; continue later "
+                        "with --resume), e.g. to fit a lesson or a Colab session")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="autoencoder and pconv: Adam learning rate (default 1e-3 for both)")
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, dropout 0.5 and AdamW weight decay 0.004, "
                         "a named improvement measured beside it)")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="autoencoder: the rate of its one Dropout layer (the paper gives none; "
+                        "default 0.2, 0.5 in the regularized variant)")
     p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
     p.add_argument("--d-learning-rate", type=float, default=2e-4,
                    help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
@@ -95,6 +101,13 @@ def main(argv=None) -> int:
     out = Path(args.out or Path("runs") / args.model)
     if iterations < 1 or batch_size < 1:
         print("error: --iterations and --batch-size must be positive", file=sys.stderr)
+        return 2
+    if args.dropout is not None and not 0 <= args.dropout < 1:
+        print(f"error: --dropout must be in [0, 1), got {args.dropout:g}", file=sys.stderr)
+        return 2
+    if args.time_limit is not None and not args.time_limit > 0:
+        print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
+              file=sys.stderr)
         return 2
     if (out / "checkpoint.npz").exists() and not args.resume:
         print(f"error: {out} already holds a run (checkpoint.npz). Pass --resume to continue it, "
@@ -142,6 +155,8 @@ def main(argv=None) -> int:
     what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
         args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
         else f"the {args.variant} variant of the paper's autoencoder")
+    if args.model == "autoencoder" and args.dropout is not None:
+        what += f" with dropout {args.dropout:g}"
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
@@ -170,9 +185,11 @@ def _make_trainer(args, batch_size, out):
     elif args.model == "autoencoder":
         from .training import AUTOENCODER_VARIANTS
 
+        options = dict(AUTOENCODER_VARIANTS[args.variant])
+        if args.dropout is not None:
+            options["dropout"] = args.dropout
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
-                                     seed=args.seed, compile_mode=args.compile,
-                                     **AUTOENCODER_VARIANTS[args.variant])
+                                     seed=args.seed, compile_mode=args.compile, **options)
     elif args.model == "pconv":
         from .training import PConvTrainer
 
@@ -195,7 +212,7 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                               checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                               validation=validation, validate_every=args.validate_every,
-                              progress=not args.no_progress)
+                              progress=not args.no_progress, max_seconds=args.time_limit)
     except (TrainingDivergedError, CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -205,6 +222,9 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
               f"--resume --out {out}.", file=sys.stderr)
         return 130
     wall = time.perf_counter() - start
+    if trainer.iteration < iterations:
+        print(f"Stopped at the time limit ({args.time_limit:g} s) at iteration {trainer.iteration:,} "
+              f"of {iterations:,}; checkpoint saved. Continue with --resume --out {out}.", flush=True)
 
     from .models import save_model
     from .pretrained import machine_description

@@ -579,8 +579,13 @@ class Trainer:
     # -- the loop
     def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
             resume: bool = False, log_every: int = 50, validation=None, validate_every: int = 1000,
-            progress: bool = True, callback=None, divergence_factor: float = 10.0) -> dict:
+            progress: bool = True, callback=None, divergence_factor: float = 10.0,
+            max_seconds: float | None = None) -> dict:
         """Train until ``iterations`` in total (a resumed run continues its count).
+
+        ``max_seconds``: stop early once this much wall time has passed in this call (a
+        lesson, a Colab session), logging, validating and checkpointing the last iteration
+        as at the end, so that ``resume=True`` continues from exactly there.
 
         ``validation``: uint8 images to score (hole MSE on [0, 1]) every ``validate_every``
         iterations; the best state so far is saved as ``best.npz`` in ``checkpoint_dir``.
@@ -591,6 +596,8 @@ class Trainer:
 
         if not isinstance(iterations, (int, np.integer)) or iterations < 0:
             raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}.")
+        if max_seconds is not None and not max_seconds > 0:
+            raise ValueError(f"max_seconds must be positive (or None for no limit), got {max_seconds!r}.")
         checkpoint = Path(checkpoint_dir) / "checkpoint.npz" if checkpoint_dir else None
         if resume:
             if checkpoint is None:
@@ -612,7 +619,8 @@ class Trainer:
                 pending.append(self.train_step(sampler.batch(self.iteration)))
                 self.iteration += 1
                 bar.update(1)
-                done = self.iteration == iterations
+                done = self.iteration == iterations or (
+                    max_seconds is not None and time.perf_counter() - start >= max_seconds)
                 validating = validation is not None and (self.iteration % validate_every == 0 or done)
                 if self.iteration % log_every == 0 or done or validating:
                     logs = {k: float(np.mean([float(p[k]) for p in pending])) for k in pending[0]}
@@ -633,6 +641,8 @@ class Trainer:
                 self.train_seconds = seconds_before + time.perf_counter() - start
                 if checkpoint is not None and (self.iteration % checkpoint_every == 0 or done):
                     self.save_checkpoint(checkpoint)
+                if done:
+                    break
         finally:
             bar.close()
             self.sync()

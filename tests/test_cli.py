@@ -55,6 +55,24 @@ def test_train_gan_briefly(mini_data, tmp_path):
     assert history["iteration"] == [1, 2] and "d_loss_fake" in history
 
 
+def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "0", "--log-every", "5", "--no-progress", "--dropout", "0.5"]
+    assert train.main(args + ["--iterations", "5", "--time-limit", "1e-9"]) == 0
+    printed = capsys.readouterr().out
+    assert "with dropout 0.5" in printed and "Stopped at the time limit" in printed
+    run = json.loads((out / "run.json").read_text())
+    assert run["iterations"] == 1 and run["config"]["dropout"] == 0.5
+    assert train.main(args + ["--iterations", "5", "--resume"]) == 0
+    assert json.loads((out / "run.json").read_text())["iterations"] == 5
+    capsys.readouterr()
+    assert train.main(args + ["--iterations", "5", "--time-limit", "0"]) == 2
+    assert "--time-limit" in capsys.readouterr().err
+    assert train.main(["autoencoder", "--dropout", "1.5", "--out", str(tmp_path / "z")]) == 2
+    assert "--dropout" in capsys.readouterr().err
+
+
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):
     assert train.main(["autoencoder", "--data", str(tmp_path / "missing"), "--iterations", "1",
                        "--out", str(tmp_path / "x")]) == 2

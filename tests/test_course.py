@@ -168,6 +168,19 @@ def test_pretrained_hook_follows_the_weights_folder(tmp_path, monkeypatch):
     assert "trains its own" in course.pretrained_note("autoencoder")
 
 
+def test_mode_summary_names_loaded_weights_instead_of_a_budget(clean_env, monkeypatch):
+    from helpers import pretrained
+
+    monkeypatch.setattr(course, "MODEL_SOURCES", {})
+    assert "iterations at batch" in course.mode_summary("pconv")
+    if "pconv" not in pretrained.available():
+        pytest.skip("no shipped pconv weights")
+    trainer = course.load_pretrained("pconv")
+    line = course.mode_summary("pconv").splitlines()[-1]
+    assert f"trained weights, {trainer.iteration:,} iterations" in line
+    assert "iterations at batch" not in line and "did not apply" in line
+
+
 def test_showcase_indices_are_fixed_sorted_and_in_range():
     a = course.showcase_indices(64)
     assert np.array_equal(a, course.showcase_indices(64)) and len(a) == 3

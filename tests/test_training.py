@@ -93,6 +93,25 @@ def test_checkpoint_resume_continues_exactly(images, tmp_path):
     assert not list((tmp_path / "b").glob("*.tmp*")), "checkpoints are written atomically"
 
 
+def test_time_limit_stops_with_a_checkpoint_that_resumes_exactly(images, tmp_path):
+    straight = AutoencoderTrainer(batch_size=16, seed=1)
+    straight.fit(images, 3, log_every=1, progress=False)
+
+    stopped = AutoencoderTrainer(batch_size=16, seed=1)
+    stopped.fit(images, 3, checkpoint_dir=tmp_path, checkpoint_every=100, log_every=100,
+                validation=images[:16], validate_every=100, progress=False, max_seconds=1e-9)
+    assert stopped.iteration == 1, "the limit stops after the iteration that crossed it"
+    assert stopped.history["iteration"] == [1] and stopped.history["val_hole_mse"][0] is not None
+    assert (tmp_path / "checkpoint.npz").exists() and (tmp_path / "best.npz").exists()
+    resumed = AutoencoderTrainer(batch_size=16, seed=1)
+    resumed.fit(images, 3, checkpoint_dir=tmp_path, resume=True, log_every=1, progress=False)
+    assert resumed.iteration == 3
+    for a, b in zip(snapshot(straight.state["autoencoder"])[0], snapshot(resumed.state["autoencoder"])[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="max_seconds"):
+        resumed.fit(images, 4, progress=False, max_seconds=0)
+
+
 def test_bad_checkpoints(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16)
     with pytest.raises(CheckpointError, match="No checkpoint"):

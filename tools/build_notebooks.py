@@ -1447,7 +1447,8 @@ def notebook_6(url, branch):
             print(course.mode_summary("pconv"))
         """),
         md("""
-            *What to see:* how the budget line above qualifies the numbers. In `smoke` mode the
+            *What to see:* the last line above says what the U-Net's numbers rest on: the
+            shipped weights (`cpu` mode) or the budget it trained with here. In `smoke` mode the
             U-Net has trained for seconds and the numbers mean nothing. The targets in the
             lines above (+1 dB over the paper's autoencoder on the square, a hole MSE 30 %
             below each classical fill on free-form holes) are what a well-trained U-Net
