@@ -125,11 +125,13 @@ def record(name: str) -> dict:
 
 
 def _trainer_for(meta: dict, **overrides):
-    from .training import AutoencoderTrainer, GANTrainer
+    from .training import AutoencoderTrainer, GANTrainer, saved_dropout
 
     config = {k: v for k, v in meta.get("config", {}).items() if k != "kind"}
-    config.update(overrides)
     kind = meta.get("kind") or meta.get("config", {}).get("kind")
+    if kind == "autoencoder":  # records older than the always-written rate trained with 0.2
+        config["dropout"] = saved_dropout({**meta.get("config", {}), "kind": kind})
+    config.update(overrides)
     if kind == "autoencoder":
         return AutoencoderTrainer(**config)
     if kind == "gan":

@@ -26,6 +26,7 @@ import numpy as np
 from keras import ops
 
 from .masks import CENTER_HOLE, Hole, check_images, convert_scale, make_pairs
+from .models import AUTOENCODER_DROPOUT
 
 # The paper's budgets and hyper-parameters (section IV).
 PAPER_AUTOENCODER = dict(iterations=50_000, batch_size=64, learning_rate=1e-3)
@@ -275,7 +276,11 @@ class compile_step:
             if self._compiled is None:
                 import jax
 
-                self._compiled = jax.jit(self.fn)
+                # The states a step replaces are donated: XLA updates them in place instead of
+                # allocating a fresh copy of every weight and optimizer slot at each step.
+                # (NetState keeps the Keras variables' buffers apart, so nothing else
+                # holds a donated array.)
+                self._compiled = jax.jit(self.fn, donate_argnums=tuple(range(self.n_out)))
             return self._compiled(*args)
         states, rest = args[:self.n_in], args[self.n_in:]
         if self._compiled is None:
@@ -329,16 +334,23 @@ class NetState:
                 self.optimizer.variables)
 
     def read(self):
-        if backend() == "jax":
-            return tuple([v.value for v in group] for group in self.variables)
+        if backend() == "jax":  # copies: the compiled steps donate (consume) their input state
+            import jax.numpy as jnp
+
+            return tuple([jnp.copy(v.value) for v in group] for group in self.variables)
         return tuple(list(group) for group in self.variables)
 
     def write(self, state) -> None:
         """Copy a state (arrays) into the Keras variables."""
+        copy = None
+        if backend() == "jax":
+            import jax.numpy as jnp
+
+            copy = jnp.copy
         for group, values in zip(self.variables, state):
             for variable, value in zip(group, values):
                 if value is not variable:
-                    variable.assign(value)
+                    variable.assign(value if copy is None else copy(value))
 
 
 def _replicas() -> int:
@@ -537,9 +549,10 @@ class Trainer:
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
                     "weight_decay"):
-            if (key in expected or key in saved) and saved.get(key) != expected.get(key):
+            was = saved_dropout(saved) if key == "dropout" else saved.get(key)
+            if (key in expected or key in saved) and was != expected.get(key):
                 raise CheckpointError(
-                    f"The checkpoint {where!r} was made with {key}={saved.get(key)!r}, this "
+                    f"The checkpoint {where!r} was made with {key}={was!r}, this "
                     f"run has {key}={expected.get(key)!r}. Resume with the same settings, or start "
                     f"a new run in another folder.")
         new_state = {}
@@ -687,12 +700,22 @@ class Trainer:
 
 # A named variant beside the paper's autoencoder: the same layers plus the usual remedies
 # for the overfitting its long budget shows (validation error flat while the training loss
-# keeps falling): mirrored training images, more dropout, decoupled weight decay (AdamW,
-# Keras's default rate).
+# keeps falling): mirrored training images and decoupled weight decay (AdamW, Keras's
+# default rate), with the paper recipe's dropout 0.5.
 AUTOENCODER_VARIANTS = {
-    "paper": dict(flip=False, dropout=0.2, weight_decay=0.0),
+    "paper": dict(flip=False, dropout=AUTOENCODER_DROPOUT, weight_decay=0.0),
     "regularized": dict(flip=True, dropout=0.5, weight_decay=0.004),
 }
+
+# Records made before the autoencoder's dropout rate was always written used 0.2.
+LEGACY_AUTOENCODER_DROPOUT = 0.2
+
+
+def saved_dropout(config: dict):
+    """The dropout rate a saved autoencoder config was trained with (None for other kinds)."""
+    if config.get("kind") != "autoencoder":
+        return config.get("dropout")
+    return config.get("dropout", LEGACY_AUTOENCODER_DROPOUT)
 
 
 def mirror_half(images: np.ndarray, seed: int, iteration: int) -> np.ndarray:
@@ -717,7 +740,7 @@ class AutoencoderTrainer(Trainer):
 
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
-                 hole: Hole = CENTER_HOLE, flip: bool = False, dropout: float = 0.2,
+                 hole: Hole = CENTER_HOLE, flip: bool = False, dropout: float = AUTOENCODER_DROPOUT,
                  weight_decay: float = 0.0):
         from .models import build_autoencoder
 
@@ -731,9 +754,9 @@ class AutoencoderTrainer(Trainer):
         net = NetState(model, optimizer)
         super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
         self.flip = flip
-        self.config = {"batch_size": batch_size, "learning_rate": learning_rate}
-        if (flip, dropout, weight_decay) != (False, 0.2, 0.0):
-            self.config.update(flip=flip, dropout=dropout, weight_decay=weight_decay)
+        self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "dropout": dropout}
+        if (flip, weight_decay) != (False, 0.0):
+            self.config.update(flip=flip, weight_decay=weight_decay)
 
         def loss_fn(trainable, non_trainable, holed, patch):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)

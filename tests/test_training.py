@@ -112,6 +112,20 @@ def test_time_limit_stops_with_a_checkpoint_that_resumes_exactly(images, tmp_pat
         resumed.fit(images, 4, progress=False, max_seconds=0)
 
 
+def test_autoencoder_records_its_dropout_and_reads_older_records_as_0_2(tmp_path):
+    from helpers.models import AUTOENCODER_DROPOUT
+    from helpers.training import read_checkpoint
+
+    trainer = AutoencoderTrainer(batch_size=16)
+    assert trainer.config["dropout"] == AUTOENCODER_DROPOUT == 0.5
+    trainer.save_checkpoint(tmp_path / "new.npz")
+    meta, arrays = read_checkpoint(tmp_path / "new.npz")
+    del meta["config"]["dropout"]  # a record from before the rate was always written
+    AutoencoderTrainer(batch_size=16, dropout=0.2).load_state(meta, arrays, "old.npz")
+    with pytest.raises(CheckpointError, match="dropout=0.2"):
+        AutoencoderTrainer(batch_size=16).load_state(meta, arrays, "old.npz")
+
+
 def test_bad_checkpoints(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16)
     with pytest.raises(CheckpointError, match="No checkpoint"):

@@ -514,7 +514,7 @@ def notebook_3(url, branch):
             from helpers.classical import OpenCVFill
             from helpers.masks import CENTER_HOLE, to_scale
             from helpers.metrics import hole_mse, sharpness_ratio
-            from helpers.models import DROPOUT, PARAMETER_COUNTS, ModelInpainter, build_autoencoder
+            from helpers.models import AUTOENCODER_DROPOUT, PARAMETER_COUNTS, ModelInpainter, build_autoencoder
             from helpers.training import PAPER_AUTOENCODER, AutoencoderTrainer
         """),
         md("""
@@ -562,7 +562,7 @@ def notebook_3(url, branch):
             | Conv 3x3, stride 2, ReLU (x3) | each output pixel looks at a 3x3 neighbourhood; stride 2 halves the size; more channels hold more kinds of features | 32 → 16 → 8 → 4 pixels, 3 → 32 → 64 → 128 channels |
             | BatchNorm | rescales each channel to zero mean and unit variance over the batch (then learns a scale and shift): steadier training | 4x4x128 |
             | Flatten | lays the 4x4x128 code out as one vector | 2,048 |
-            | Dropout | in training, zeroes a random part of the code (the paper gives no rate; the course's `DROPOUT` is printed below), so no single feature is relied on | 2,048 |
+            | Dropout | in training, zeroes a random part of the code (the paper gives no rate; the course's `AUTOENCODER_DROPOUT` is printed below), so no single feature is relied on | 2,048 |
             | Dense, ReLU | the **bottleneck**: every output depends on every input, so the fill of the centre can use the whole border | 2,048 |
             | Reshape | back to a small image of features | 4x4x128 |
             | Deconv 3x3, stride 2, ReLU (x2) | transposed convolutions: each input pixel paints a 3x3 stamp, stride 2 doubles the size | 4 → 8 → 16 pixels, 3 channels at the end |
@@ -575,7 +575,7 @@ def notebook_3(url, branch):
         """),
         code("""
             dense = next(layer for layer in model.layers if type(layer).__name__ == "Dense")
-            print(f"dropout rate {DROPOUT}; the Dense layer holds {dense.count_params():,} parameters, "
+            print(f"dropout rate {AUTOENCODER_DROPOUT}; the Dense layer holds {dense.count_params():,} parameters, "
                   f"{dense.count_params() / model.count_params():.0%} of the model")
         """),
         md("""
