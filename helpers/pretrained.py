@@ -125,12 +125,13 @@ def record(name: str) -> dict:
 
 
 def _trainer_for(meta: dict, **overrides):
-    from .training import AutoencoderTrainer, GANTrainer, saved_dropout
+    from .training import LEGACY_AUTOENCODER_SETTINGS, AutoencoderTrainer, GANTrainer, saved_setting
 
     config = {k: v for k, v in meta.get("config", {}).items() if k != "kind"}
     kind = meta.get("kind") or meta.get("config", {}).get("kind")
-    if kind == "autoencoder":  # records older than the always-written rate trained with 0.2
-        config["dropout"] = saved_dropout({**meta.get("config", {}), "kind": kind})
+    if kind == "autoencoder":  # older records name only the settings that left the recipe
+        config.update({key: saved_setting({**meta.get("config", {}), "kind": kind}, key)
+                       for key in LEGACY_AUTOENCODER_SETTINGS})
     config.update(overrides)
     if kind == "autoencoder":
         return AutoencoderTrainer(**config)

@@ -549,11 +549,11 @@ class Trainer:
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
                     "weight_decay"):
-            was = saved_dropout(saved) if key == "dropout" else saved.get(key)
-            if (key in expected or key in saved) and was != expected.get(key):
+            was, now = saved_setting(saved, key), saved_setting(expected, key)
+            if (key in expected or key in saved) and was != now:
                 raise CheckpointError(
                     f"The checkpoint {where!r} was made with {key}={was!r}, this "
-                    f"run has {key}={expected.get(key)!r}. Resume with the same settings, or start "
+                    f"run has {key}={now!r}. Resume with the same settings, or start "
                     f"a new run in another folder.")
         new_state = {}
         for name, state in self.state.items():
@@ -707,15 +707,16 @@ AUTOENCODER_VARIANTS = {
     "regularized": dict(flip=True, dropout=0.5, weight_decay=0.004),
 }
 
-# Records made before the autoencoder's dropout rate was always written used 0.2.
-LEGACY_AUTOENCODER_DROPOUT = 0.2
+# What an autoencoder record that does not name a setting was trained with: records wrote
+# these only when they differed from the paper recipe, whose dropout rate was then 0.2.
+LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0}
 
 
-def saved_dropout(config: dict):
-    """The dropout rate a saved autoencoder config was trained with (None for other kinds)."""
-    if config.get("kind") != "autoencoder":
-        return config.get("dropout")
-    return config.get("dropout", LEGACY_AUTOENCODER_DROPOUT)
+def saved_setting(config: dict, key: str):
+    """A setting of a saved config, reading an autoencoder's older records as they were meant."""
+    if config.get("kind") == "autoencoder" and key in LEGACY_AUTOENCODER_SETTINGS:
+        return config.get(key, LEGACY_AUTOENCODER_SETTINGS[key])
+    return config.get(key)
 
 
 def mirror_half(images: np.ndarray, seed: int, iteration: int) -> np.ndarray:
@@ -754,9 +755,8 @@ class AutoencoderTrainer(Trainer):
         net = NetState(model, optimizer)
         super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
         self.flip = flip
-        self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "dropout": dropout}
-        if (flip, weight_decay) != (False, 0.0):
-            self.config.update(flip=flip, weight_decay=weight_decay)
+        self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "flip": flip,
+                       "dropout": dropout, "weight_decay": weight_decay}
 
         def loss_fn(trainable, non_trainable, holed, patch):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)

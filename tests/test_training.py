@@ -121,6 +121,7 @@ def test_autoencoder_records_its_dropout_and_reads_older_records_as_0_2(tmp_path
     trainer.save_checkpoint(tmp_path / "new.npz")
     meta, arrays = read_checkpoint(tmp_path / "new.npz")
     del meta["config"]["dropout"]  # a record from before the rate was always written
+    del meta["config"]["weight_decay"]  # older records named only what left the recipe
     AutoencoderTrainer(batch_size=16, dropout=0.2).load_state(meta, arrays, "old.npz")
     with pytest.raises(CheckpointError, match="dropout=0.2"):
         AutoencoderTrainer(batch_size=16).load_state(meta, arrays, "old.npz")
