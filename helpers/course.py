@@ -285,6 +285,11 @@ def budget(name: str = "autoencoder", run_mode: str | None = None, **overrides) 
     return replace(b, **overrides)
 
 
+# Where each model in this kernel came from, when it was loaded rather than trained with the
+# mode's budget: mode_summary says so instead of printing a budget that never ran.
+MODEL_SOURCES: dict[str, str] = {}
+
+
 def mode_summary(*names: str) -> str:
     """Which mode runs, why, and the budgets of ``names`` (default: all)."""
     m = mode()
@@ -302,11 +307,6 @@ def mode_summary(*names: str) -> str:
             line = f"{name}: {MODEL_SOURCES[name]} (this mode's budget did not apply)"
         lines.append("  - " + line)
     return "\n".join(lines)
-
-
-# Where each model in this kernel came from, when it was loaded rather than trained with the
-# mode's budget: mode_summary says so instead of printing a budget that never ran.
-MODEL_SOURCES: dict[str, str] = {}
 
 
 def describe_mode(*names: str) -> None:
@@ -581,9 +581,9 @@ def trained_inpainter(kind: str, data=None, verbose: bool = True):
     found = find_trained(kind)
     if found is not None:
         path, info = found
-        if verbose:
-            print(f"{name}: loaded {short_path(path)}, {describe_trained(info)}.")
         MODEL_SOURCES[kind] = f"loaded {short_path(path)}, {describe_trained(info)}"
+        if verbose:
+            print(f"{name}: {MODEL_SOURCES[kind]}.")
         return load_inpainter(path, name=name)
     if pretrained_available(kind) and mode() == "cpu":
         trainer = load_pretrained(kind)
