@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how steps are compiled; auto: XLA on JAX, graph mode on TensorFlow")
     p.add_argument("--backend", default=None, choices=["tensorflow", "jax"],
                    help="Keras backend; default: $KERAS_BACKEND or tensorflow")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar: print one plain line per --log-every instead (for log files)")
     return p
 
 
@@ -202,6 +203,14 @@ def _make_trainer(args, batch_size, out):
     return trainer
 
 
+def print_log_line(trainer, logs) -> None:
+    """One flushed line per log point, so a log file (nohup, a Colab background job) shows
+    progress while the run goes on, not only when it ends."""
+    shown = "  ".join(f"{key.replace('_per_second', '/s')} {value:.4g}" for key, value in logs.items()
+                      if value is not None)
+    print(f"iteration {trainer.iteration:,}  {shown}", flush=True)
+
+
 def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices) -> int:
     import keras
 
@@ -212,7 +221,8 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                               checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                               validation=validation, validate_every=args.validate_every,
-                              progress=not args.no_progress, max_seconds=args.time_limit)
+                              progress=not args.no_progress, max_seconds=args.time_limit,
+                              callback=print_log_line if args.no_progress else None)
     except (TrainingDivergedError, CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -25,7 +25,10 @@ def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
     assert run["iterations"] == 4 and run["images_seen"] == 32
     assert run["data"] == "CIFAR-10 (JPEG export)" and 0 < run["test_hole_mse_unit"] < 1
     assert (out / "autoencoder.keras").exists() and (out / "checkpoint.npz").exists()
-    assert "Test hole MSE on [0,1]" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Test hole MSE on [0,1]" in printed
+    assert "iteration 2  loss" in printed and "iteration 4  loss" in printed, \
+        "--no-progress prints one line per log point, for log files"
 
     assert train.main(args + ["--iterations", "6"]) == 2, "an existing run is never overwritten"
     assert "--resume" in capsys.readouterr().err
