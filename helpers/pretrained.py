@@ -125,13 +125,13 @@ def record(name: str) -> dict:
 
 
 def _trainer_for(meta: dict, **overrides):
-    from .training import LEGACY_AUTOENCODER_SETTINGS, AutoencoderTrainer, GANTrainer, saved_setting
+    from .training import LEGACY_SETTINGS, AutoencoderTrainer, GANTrainer, saved_setting
 
     config = {k: v for k, v in meta.get("config", {}).items() if k != "kind"}
     kind = meta.get("kind") or meta.get("config", {}).get("kind")
-    if kind == "autoencoder":  # older records name only the settings that left the recipe
-        config.update({key: saved_setting({**meta.get("config", {}), "kind": kind}, key)
-                       for key in LEGACY_AUTOENCODER_SETTINGS})
+    # older records leave out settings they did not vary: read them as they were trained
+    config.update({key: saved_setting({**meta.get("config", {}), "kind": kind}, key)
+                   for key in LEGACY_SETTINGS.get(kind, {})})
     config.update(overrides)
     if kind == "autoencoder":
         return AutoencoderTrainer(**config)

@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "layers plus left-right flips and AdamW weight decay 0.004, a named "
                         "improvement measured beside it)")
     p.add_argument("--dropout", type=float, default=None,
-                   help="autoencoder: the rate of its one Dropout layer (the paper gives none; "
-                        "default 0.5, chosen on validation error against 0.2)")
+                   help="autoencoder and GAN: the rate of their Dropout layers (the paper gives "
+                        "none; default 0.5 for the autoencoder, chosen on validation error "
+                        "against 0.2, and 0.2 for the GAN's two networks)")
     p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
     p.add_argument("--d-learning-rate", type=float, default=2e-4,
                    help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
@@ -105,6 +106,10 @@ def main(argv=None) -> int:
         return 2
     if args.dropout is not None and not 0 <= args.dropout < 1:
         print(f"error: --dropout must be in [0, 1), got {args.dropout:g}", file=sys.stderr)
+        return 2
+    if args.dropout is not None and args.model == "pconv":
+        print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
+              "U-Net has no dropout layer", file=sys.stderr)
         return 2
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
@@ -156,7 +161,7 @@ def main(argv=None) -> int:
     what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
         args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
         else f"the {args.variant} variant of the paper's autoencoder")
-    if args.model == "autoencoder" and args.dropout is not None:
+    if args.model in ("autoencoder", "gan") and args.dropout is not None:
         what += f" with dropout {args.dropout:g}"
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
@@ -199,7 +204,8 @@ def _make_trainer(args, batch_size, out):
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                             fused=args.fused)
+                             fused=args.fused,
+                             **({} if args.dropout is None else {"dropout": args.dropout}))
     return trainer
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from keras import ops
 
 from .masks import CENTER_HOLE, Hole, check_images, convert_scale, make_pairs
-from .models import AUTOENCODER_DROPOUT
+from .models import AUTOENCODER_DROPOUT, DROPOUT
 
 # The paper's budgets and hyper-parameters (section IV).
 PAPER_AUTOENCODER = dict(iterations=50_000, batch_size=64, learning_rate=1e-3)
@@ -710,12 +710,16 @@ AUTOENCODER_VARIANTS = {
 # What an autoencoder record that does not name a setting was trained with: records wrote
 # these only when they differed from the paper recipe, whose dropout rate was then 0.2.
 LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0}
+# GAN records older than its dropout option were all trained with 0.2.
+LEGACY_GAN_SETTINGS = {"dropout": 0.2}
+LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS}
 
 
 def saved_setting(config: dict, key: str):
-    """A setting of a saved config, reading an autoencoder's older records as they were meant."""
-    if config.get("kind") == "autoencoder" and key in LEGACY_AUTOENCODER_SETTINGS:
-        return config.get(key, LEGACY_AUTOENCODER_SETTINGS[key])
+    """A setting of a saved config, reading older records (which left some out) as they were meant."""
+    legacy = LEGACY_SETTINGS.get(config.get("kind"), {})
+    if key in legacy:
+        return config.get(key, legacy[key])
     return config.get(key)
 
 
@@ -816,13 +820,14 @@ class GANTrainer(Trainer):
                  *, g_learning_rate: float = 2e-3, d_learning_rate: float = 2e-4,
                  beta_1: float = GAN_BETA_1, l2_weight: float = 0.999,
                  adversarial_weight: float = 0.001, batch_size: int = 32, seed: int = 0,
-                 compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE):
+                 compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
+                 dropout: float = DROPOUT):
         from .models import build_discriminator, build_generator
 
         check_backend()
         keras.utils.set_random_seed(seed)
-        generator = generator or build_generator()
-        discriminator = discriminator or build_discriminator()
+        generator = generator or build_generator(dropout=dropout)
+        discriminator = discriminator or build_discriminator(dropout=dropout)
         self.batch_size = batch_size
         g_net = NetState(generator, keras.optimizers.Adam(g_learning_rate, beta_1=beta_1))
         d_net = NetState(discriminator, keras.optimizers.Adam(d_learning_rate, beta_1=beta_1))
@@ -831,7 +836,8 @@ class GANTrainer(Trainer):
         self.fused = fused
         self.config = {"batch_size": batch_size, "g_learning_rate": g_learning_rate,
                        "d_learning_rate": d_learning_rate, "beta_1": beta_1,
-                       "l2_weight": l2_weight, "adversarial_weight": adversarial_weight}
+                       "l2_weight": l2_weight, "adversarial_weight": adversarial_weight,
+                       "dropout": dropout}
 
         def d_loss(trainable, non_trainable, patches, label):
             prob, non_trainable = discriminator.stateless_call(trainable, non_trainable, patches, training=True)

@@ -74,6 +74,8 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     assert "--time-limit" in capsys.readouterr().err
     assert train.main(["autoencoder", "--dropout", "1.5", "--out", str(tmp_path / "z")]) == 2
     assert "--dropout" in capsys.readouterr().err
+    assert train.main(["pconv", "--dropout", "0.5", "--out", str(tmp_path / "z")]) == 2
+    assert "no dropout layer" in capsys.readouterr().err
 
 
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):

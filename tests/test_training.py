@@ -127,6 +127,23 @@ def test_autoencoder_records_its_dropout_and_reads_older_records_as_0_2(tmp_path
         AutoencoderTrainer(batch_size=16).load_state(meta, arrays, "old.npz")
 
 
+def test_gan_records_its_dropout_and_reads_older_records_as_0_2(tmp_path):
+    from helpers.models import DROPOUT
+    from helpers.training import read_checkpoint
+
+    trainer = GANTrainer(batch_size=8, dropout=0.5)
+    rates = {layer.rate for net in trainer.models().values() for layer in net.layers
+             if isinstance(layer, keras.layers.Dropout)}
+    assert rates == {0.5} and trainer.config["dropout"] == 0.5
+    GANTrainer(batch_size=8).save_checkpoint(tmp_path / "new.npz")
+    meta, arrays = read_checkpoint(tmp_path / "new.npz")
+    assert meta["config"]["dropout"] == DROPOUT == 0.2
+    del meta["config"]["dropout"]  # a record from before the GAN's rate was an option
+    GANTrainer(batch_size=8).load_state(meta, arrays, "old.npz")
+    with pytest.raises(CheckpointError, match="dropout=0.2"):
+        GANTrainer(batch_size=8, dropout=0.5).load_state(meta, arrays, "old.npz")
+
+
 def test_bad_checkpoints(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16)
     with pytest.raises(CheckpointError, match="No checkpoint"):
