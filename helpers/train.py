@@ -212,8 +212,10 @@ def _make_trainer(args, batch_size, out):
 def print_log_line(trainer, logs) -> None:
     """One flushed line per log point, so a log file (nohup, a Colab background job) shows
     progress while the run goes on, not only when it ends."""
-    shown = "  ".join(f"{key.replace('_per_second', '/s')} {value:.4g}" for key, value in logs.items()
-                      if value is not None)
+    count = len(trainer.history["iteration"])
+    logged_now = [key for key in logs if len(trainer.history.get(key, [])) == count
+                  and trainer.history[key][-1] is not None]  # not a validation from before
+    shown = "  ".join(f"{key.replace('_per_second', '/s')} {logs[key]:.4g}" for key in logged_now)
     print(f"iteration {trainer.iteration:,}  {shown}", flush=True)
 
 

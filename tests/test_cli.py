@@ -27,8 +27,10 @@ def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
     assert (out / "autoencoder.keras").exists() and (out / "checkpoint.npz").exists()
     printed = capsys.readouterr().out
     assert "Test hole MSE on [0,1]" in printed
-    assert "iteration 2  loss" in printed and "iteration 4  loss" in printed, \
+    lines = [line for line in printed.splitlines() if line.startswith("iteration ")]
+    assert [line.split("  ")[0] for line in lines] == ["iteration 2", "iteration 4"], \
         "--no-progress prints one line per log point, for log files"
+    assert "loss" in lines[0] and "val_hole_mse" not in printed, "no validation was asked for"
 
     assert train.main(args + ["--iterations", "6"]) == 2, "an existing run is never overwritten"
     assert "--resume" in capsys.readouterr().err
@@ -96,3 +98,15 @@ def test_evaluate_reports_bad_input(mini_data, tmp_path, capsys):
     assert "damaged" in capsys.readouterr().err
     assert evaluate.main(["--data", str(tmp_path / "missing"), "--no-progress"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_log_line_shows_validation_only_where_it_was_measured(capsys):
+    from types import SimpleNamespace
+
+    trainer = SimpleNamespace(iteration=20, history={
+        "iteration": [10, 20], "loss": [0.5, 0.4], "val_hole_mse": [0.03]})
+    train.print_log_line(trainer, {"loss": 0.4, "val_hole_mse": 0.03})
+    assert capsys.readouterr().out.strip() == "iteration 20  loss 0.4"
+    trainer.history["val_hole_mse"].append(0.025)
+    train.print_log_line(trainer, {"loss": 0.4, "val_hole_mse": 0.025})
+    assert capsys.readouterr().out.strip() == "iteration 20  loss 0.4  val_hole_mse 0.025"
