@@ -284,6 +284,11 @@ def test_conclusion_follows_the_numbers():
     assert disagree[-1] == "So this run does not support the paper's claim."
     half = course.conclusion([classical, row("autoencoder", 0.020, 0.5), row("gan", 0.040, 0.9)])
     assert half[-1] == "So this run supports half of the paper's claim."
+    barely = course.conclusion([classical, row("autoencoder", 0.020, 0.37), row("gan", 0.021, 0.40)])
+    assert "not clearly sharper" in barely[-2], "0.40 against 0.37 is not a clear margin"
+    assert barely[-1] == "So this run supports half of the paper's claim."
+    noisy = course.conclusion([classical, row("autoencoder", 0.020, 0.6), row("gan", 0.021, 1.6)])
+    assert noisy[-1] == "So this run supports half of the paper's claim.", "too sharp is not closer to 1.0"
     only_classical = course.conclusion([classical])
     assert len(only_classical) == 2
     # a model beyond the paper is not a classical fill, and "similar" is measured from the AE
