@@ -186,6 +186,11 @@ def _make_trainer(args, batch_size, out):
         except PretrainedError as err:
             print(f"error: {err}", file=sys.stderr)
             return None
+        if args.dropout is not None and args.dropout != trainer.config.get("dropout"):
+            print(f"error: {args.from_pretrained!r} was trained with dropout "
+                  f"{trainer.config.get('dropout')!r}; continuing it keeps that rate. Leave out "
+                  f"--dropout, or train a new run without --from-pretrained.", file=sys.stderr)
+            return None
         print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
               f"{trainer.iteration:,}.", flush=True)
     elif args.model == "autoencoder":

@@ -78,6 +78,9 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     assert "--dropout" in capsys.readouterr().err
     assert train.main(["pconv", "--dropout", "0.5", "--out", str(tmp_path / "z")]) == 2
     assert "no dropout layer" in capsys.readouterr().err
+    assert train.main(args + ["--iterations", "5", "--out", str(tmp_path / "y"), "--from-pretrained",
+                              "autoencoder", "--dropout", "0.2"]) == 2
+    assert "trained with dropout 0.5" in capsys.readouterr().err, "a rate that would be ignored is refused"
 
 
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):
