@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "with --resume), e.g. to fit a lesson or a Colab session")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="autoencoder and pconv: Adam learning rate (default 1e-3 for both)")
+    p.add_argument("--lr-drop-at", type=int, nargs="+", default=None, metavar="ITERATION",
+                   help="multiply the learning rate(s) by 0.1 from each of these iterations on "
+                        "(a step schedule, not in the paper); also applies when resuming or "
+                        "continuing published weights")
+    p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
+                   help="autoencoder: move each training image by up to this many pixels "
+                        "(edges mirrored; the hole stays in the centre); default: the variant's")
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips and AdamW weight decay 0.004, a named "
@@ -111,6 +118,9 @@ def main(argv=None) -> int:
         print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
               "U-Net has no dropout layer", file=sys.stderr)
         return 2
+    if args.shift is not None and args.model != "autoencoder":
+        print("error: --shift is for the autoencoder", file=sys.stderr)
+        return 2
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
               file=sys.stderr)
@@ -155,6 +165,12 @@ def main(argv=None) -> int:
             return 2
     if trainer is None:
         return 2
+    if args.lr_drop_at is not None:
+        try:
+            trainer.set_lr_drops(args.lr_drop_at)
+        except ValueError as err:
+            print(f"error: --lr-drop-at: {err}", file=sys.stderr)
+            return 2
     devices = ", ".join(gpu_names()) or "CPU"
     if args.devices is not None:
         devices += f"; data-parallel over {parallel.n} devices"
@@ -199,6 +215,8 @@ def _make_trainer(args, batch_size, out):
         options = dict(AUTOENCODER_VARIANTS[args.variant])
         if args.dropout is not None:
             options["dropout"] = args.dropout
+        if args.shift is not None:
+            options["shift"] = args.shift
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
                                      seed=args.seed, compile_mode=args.compile, **options)
     elif args.model == "pconv":

@@ -35,6 +35,8 @@ PAPER_GAN = dict(iterations=80_000, batch_size=32, g_learning_rate=2e-3, d_learn
 # Adam's beta_1: not in the paper; 0.5 as in DCGAN and Pathak et al. for the GAN,
 # Keras's default 0.9 for the autoencoder.
 GAN_BETA_1 = 0.5
+# A step schedule's factor (--lr-drop-at): the usual tenfold drop, e.g. He et al. 2016.
+LR_DROP_FACTOR = 0.1
 
 
 class TrainingDivergedError(RuntimeError):
@@ -487,6 +489,8 @@ class Trainer:
         self.iteration = 0
         self.history: dict[str, list] = {"iteration": []}
         self.config: dict = {}
+        self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
+        self.lr_drop_at: list[int] = []
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
         self.parallel = DataParallel.current
         if self.parallel is not None:
@@ -508,6 +512,42 @@ class Trainer:
     def models(self) -> dict[str, keras.Model]:
         self.sync()
         return {name: net.model for name, net in self.nets.items()}
+
+    # -- learning rates
+    def set_lr_drops(self, lr_drop_at) -> None:
+        """Multiply every learning rate by :data:`LR_DROP_FACTOR` from each of these
+        iterations on (a step schedule; the paper's recipe has none)."""
+        drops = sorted(int(i) for i in (lr_drop_at or []))
+        if any(i < 1 for i in drops) or len(set(drops)) != len(drops):
+            raise ValueError(f"learning-rate drops must be distinct positive iterations, got {list(lr_drop_at)!r}.")
+        self.lr_drop_at = drops
+        if drops:
+            self.config["lr_drop_at"] = drops
+        else:
+            self.config.pop("lr_drop_at", None)
+
+    def learning_rate_scale(self, iteration: int | None = None) -> float:
+        it = self.iteration if iteration is None else iteration
+        return LR_DROP_FACTOR ** sum(it >= drop for drop in self.lr_drop_at)
+
+    def _apply_learning_rates(self) -> None:
+        """Write each optimizer's rate for this iteration into its state. Taken from the
+        trainer's settings, never from a checkpoint: Keras keeps the rate among the optimizer's
+        variables, so a resumed run would otherwise train on at the rate it was saved with."""
+        scale = self.learning_rate_scale()
+        for name, net in self.nets.items():
+            if name not in self.base_learning_rates:
+                continue
+            index = next(i for i, v in enumerate(net.optimizer.variables) if v.name == "learning_rate")
+            value = self.base_learning_rates[name] * scale
+            slot = self.state[name][2][index]
+            if backend() == "jax":
+                import jax
+
+                self.state[name][2][index] = jax.device_put(
+                    np.asarray(value, dtype=keras.ops.convert_to_numpy(slot).dtype), slot.sharding)
+            else:
+                slot.assign(value)
 
     # -- checkpoints
     def _config_check(self) -> dict:
@@ -548,7 +588,7 @@ class Trainer:
         saved = meta.get("config", {})
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
-                    "weight_decay"):
+                    "weight_decay", "shift"):
             was, now = saved_setting(saved, key), saved_setting(expected, key)
             if (key in expected or key in saved) and was != now:
                 raise CheckpointError(
@@ -576,6 +616,8 @@ class Trainer:
         for name, net in self.nets.items():
             net.write(new_state[name])
             self.state[name] = net.read()
+        if not self.lr_drop_at and saved.get("lr_drop_at"):
+            self.set_lr_drops(saved["lr_drop_at"])  # the run's schedule carries on unless replaced
         self.iteration = int(meta["iteration"])
         self.seed = int(meta.get("seed", self.seed))
         self.history = meta.get("history", {"iteration": []})
@@ -627,8 +669,13 @@ class Trainer:
                    desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
         start, start_iteration = time.perf_counter(), self.iteration
         seconds_before = self.train_seconds
+        self._apply_learning_rates()
+        scale = self.learning_rate_scale()
         try:
             while self.iteration < iterations:
+                if self.learning_rate_scale() != scale:
+                    self._apply_learning_rates()
+                    scale = self.learning_rate_scale()
                 pending.append(self.train_step(sampler.batch(self.iteration)))
                 self.iteration += 1
                 bar.update(1)
@@ -709,7 +756,7 @@ AUTOENCODER_VARIANTS = {
 
 # What an autoencoder record that does not name a setting was trained with: records wrote
 # these only when they differed from the paper recipe, whose dropout rate was then 0.2.
-LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0}
+LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0, "shift": 0}
 # GAN records older than its dropout option were all trained with 0.2.
 LEGACY_GAN_SETTINGS = {"dropout": 0.2}
 LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS}
@@ -733,10 +780,25 @@ def mirror_half(images: np.ndarray, seed: int, iteration: int) -> np.ndarray:
     return out
 
 
+def shift_images(images: np.ndarray, seed: int, iteration: int, max_shift: int) -> np.ndarray:
+    """Each image moved by up to ``max_shift`` pixels along each axis, its edges mirrored in,
+    the same moves for the same (seed, iteration). The hole stays in the centre, so the model
+    sees new contexts and new patches to paint: the translations of the usual CIFAR-10 recipe."""
+    if max_shift == 0:
+        return images
+    n, h, w = images.shape[:3]
+    rng = np.random.default_rng([seed, iteration, 11])
+    dy, dx = rng.integers(-max_shift, max_shift + 1, (2, n))
+    padded = np.pad(images, ((0, 0), (max_shift, max_shift), (max_shift, max_shift), (0, 0)), mode="reflect")
+    rows = np.arange(h)[None, :] + max_shift + dy[:, None]
+    cols = np.arange(w)[None, :] + max_shift + dx[:, None]
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
 class AutoencoderTrainer(Trainer):
     """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1].
 
-    ``flip``, ``dropout`` and ``weight_decay`` are for named variants
+    ``flip``, ``shift``, ``dropout`` and ``weight_decay`` are for named variants
     (:data:`AUTOENCODER_VARIANTS`); their defaults are the paper's.
     """
 
@@ -746,10 +808,12 @@ class AutoencoderTrainer(Trainer):
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  hole: Hole = CENTER_HOLE, flip: bool = False, dropout: float = AUTOENCODER_DROPOUT,
-                 weight_decay: float = 0.0):
+                 weight_decay: float = 0.0, shift: int = 0, lr_drop_at=()):
         from .models import build_autoencoder
 
         check_backend()
+        if not (isinstance(shift, (int, np.integer)) and 0 <= shift < 8):
+            raise ValueError(f"shift must be a whole number of pixels from 0 to 7, got {shift!r}.")
         if model is None:
             keras.utils.set_random_seed(seed)
             model = build_autoencoder(dropout=dropout)
@@ -758,9 +822,11 @@ class AutoencoderTrainer(Trainer):
                      else keras.optimizers.Adam(learning_rate))
         net = NetState(model, optimizer)
         super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
-        self.flip = flip
+        self.flip, self.shift = flip, int(shift)
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "flip": flip,
-                       "dropout": dropout, "weight_decay": weight_decay}
+                       "shift": self.shift, "dropout": dropout, "weight_decay": weight_decay}
+        self.base_learning_rates = {"autoencoder": learning_rate}
+        self.set_lr_drops(lr_drop_at)
 
         def loss_fn(trainable, non_trainable, holed, patch):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)
@@ -781,6 +847,7 @@ class AutoencoderTrainer(Trainer):
     def train_step(self, images_uint8):
         if self.flip:
             images_uint8 = mirror_half(images_uint8, self.seed, self.iteration)
+        images_uint8 = shift_images(images_uint8, self.seed, self.iteration, self.shift)
         holed, patch = make_pairs(images_uint8, "unit", self.hole)
         if self.parallel is not None:
             holed, patch = self.parallel.shard(holed, patch)
@@ -821,7 +888,7 @@ class GANTrainer(Trainer):
                  beta_1: float = GAN_BETA_1, l2_weight: float = 0.999,
                  adversarial_weight: float = 0.001, batch_size: int = 32, seed: int = 0,
                  compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
-                 dropout: float = DROPOUT):
+                 dropout: float = DROPOUT, lr_drop_at=()):
         from .models import build_discriminator, build_generator
 
         check_backend()
@@ -838,6 +905,8 @@ class GANTrainer(Trainer):
                        "d_learning_rate": d_learning_rate, "beta_1": beta_1,
                        "l2_weight": l2_weight, "adversarial_weight": adversarial_weight,
                        "dropout": dropout}
+        self.base_learning_rates = {"generator": g_learning_rate, "discriminator": d_learning_rate}
+        self.set_lr_drops(lr_drop_at)
 
         def d_loss(trainable, non_trainable, patches, label):
             prob, non_trainable = discriminator.stateless_call(trainable, non_trainable, patches, training=True)
@@ -944,7 +1013,7 @@ class PConvTrainer(Trainer):
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000):
+                 mask_bank: int = 4000, lr_drop_at=()):
         from .masks import random_masks
         from .pconv import build_pconv_unet, pconv_loss
 
@@ -960,6 +1029,8 @@ class PConvTrainer(Trainer):
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
                        "coverage": list(coverage), "center_fraction": center_fraction,
                        "mask_bank": mask_bank}
+        self.base_learning_rates = {"pconv": learning_rate}
+        self.set_lr_drops(lr_drop_at)
 
         def loss_fn(trainable, non_trainable, image, known):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, [image * known, known],

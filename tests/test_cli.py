@@ -83,6 +83,20 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     assert "trained with dropout 0.5" in capsys.readouterr().err, "a rate that would be ignored is refused"
 
 
+def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "0", "--no-progress", "--iterations", "3"]
+    assert train.main(args + ["--shift", "2", "--lr-drop-at", "2"]) == 0
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["shift"] == 2 and config["lr_drop_at"] == [2]
+    capsys.readouterr()
+    assert train.main(["gan", "--shift", "2", "--out", str(tmp_path / "g")]) == 2
+    assert "--shift is for the autoencoder" in capsys.readouterr().err
+    assert train.main(args + ["--out", str(tmp_path / "z"), "--lr-drop-at", "0"]) == 2
+    assert "distinct positive" in capsys.readouterr().err
+
+
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):
     assert train.main(["autoencoder", "--data", str(tmp_path / "missing"), "--iterations", "1",
                        "--out", str(tmp_path / "x")]) == 2

@@ -223,6 +223,58 @@ def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
     assert again.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
 
 
+def test_shift_moves_each_image_deterministically_and_keeps_its_content():
+    from helpers.training import shift_images
+
+    images = smooth_images(32, seed=4)
+    a, b = shift_images(images, 0, 7, 2), shift_images(images, 0, 7, 2)
+    assert a.dtype == np.uint8 and a.shape == images.shape and np.array_equal(a, b)
+    assert not np.array_equal(a, shift_images(images, 0, 8, 2)), "another iteration, other moves"
+    assert shift_images(images, 0, 7, 0) is images
+    moved = 0
+    for shifted, image in zip(a, images):
+        # the inner 28x28 of the shifted image is the original moved by (dy, dx) in [-2, 2]
+        fits = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                if np.array_equal(shifted[2:30, 2:30], image[2 + dy:30 + dy, 2 + dx:30 + dx])]
+        assert fits, "each image is a translation of itself"
+        moved += fits[0] != (0, 0)
+    assert moved > 16, "most images move"
+    with pytest.raises(ValueError, match="shift"):
+        AutoencoderTrainer(batch_size=8, shift=9)
+
+
+def learning_rate(trainer, name="autoencoder"):
+    optimizer = trainer.nets[name].optimizer
+    index = next(i for i, v in enumerate(optimizer.variables) if v.name == "learning_rate")
+    return float(keras.ops.convert_to_numpy(trainer.state[name][2][index]))
+
+
+def test_learning_rate_drops_at_the_given_iterations_and_resumes_with_them(images, tmp_path):
+    trainer = AutoencoderTrainer(batch_size=16, seed=2, lr_drop_at=[2, 4])
+    trainer.fit(images, 1, progress=False)
+    assert learning_rate(trainer) == pytest.approx(1e-3)
+    trainer.fit(images, 3, checkpoint_dir=tmp_path, checkpoint_every=3, progress=False)
+    assert learning_rate(trainer) == pytest.approx(1e-4) and trainer.config["lr_drop_at"] == [2, 4]
+    resumed = AutoencoderTrainer(batch_size=16)  # no schedule given: the run's carries on
+    resumed.fit(images, 5, checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert resumed.lr_drop_at == [2, 4] and learning_rate(resumed) == pytest.approx(1e-5)
+    with pytest.raises(ValueError, match="distinct positive"):
+        AutoencoderTrainer(batch_size=16, lr_drop_at=[0])
+    gan = GANTrainer(batch_size=8, lr_drop_at=[1])
+    gan.fit(images, 2, progress=False)
+    assert learning_rate(gan, "generator") == pytest.approx(2e-4)
+    assert learning_rate(gan, "discriminator") == pytest.approx(2e-5)
+
+
+def test_resuming_at_another_learning_rate_uses_it(images, tmp_path):
+    """Keras keeps the rate among the optimizer's variables, so a checkpoint holds it: the
+    trainer's own setting must win, or a resumed run silently trains at the old rate."""
+    AutoencoderTrainer(batch_size=16).fit(images, 2, checkpoint_dir=tmp_path, progress=False)
+    resumed = AutoencoderTrainer(batch_size=16, learning_rate=3e-4)
+    resumed.fit(images, 3, checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert learning_rate(resumed) == pytest.approx(3e-4)
+
+
 def test_resume_with_validation_keeps_the_best_state(images, tmp_path):
     """Validation is logged less often than the loss (None in between): resuming such a
     history must work and must not overwrite a better best.npz."""
