@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 import os
 import platform
+import signal
 import sys
 import time
 from pathlib import Path
@@ -242,6 +243,26 @@ def print_log_line(trainer, logs) -> None:
     print(f"iteration {trainer.iteration:,}  {shown}", flush=True)
 
 
+@contextmanager
+def stop_on_sigterm(trainer):
+    """``kill PID`` (SIGTERM) ends a run as its time limit does: after the current iteration,
+    logged, validated and checkpointed. A job started in the background cannot be stopped
+    with Ctrl-C (a shell starts it with SIGINT ignored), so this is how to stop one cleanly."""
+    def handler(signum, frame):
+        trainer.stop_requested = True
+        trainer.stopped_by_signal = True
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices) -> int:
     import keras
 
@@ -249,11 +270,12 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
 
     start = time.perf_counter()
     try:
-        history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
-                              checkpoint_every=args.checkpoint_every, log_every=args.log_every,
-                              validation=validation, validate_every=args.validate_every,
-                              progress=not args.no_progress, max_seconds=args.time_limit,
-                              callback=print_log_line if args.no_progress else None)
+        with stop_on_sigterm(trainer):
+            history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
+                                  checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+                                  validation=validation, validate_every=args.validate_every,
+                                  progress=not args.no_progress, max_seconds=args.time_limit,
+                                  callback=print_log_line if args.no_progress else None)
     except (TrainingDivergedError, CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -263,7 +285,10 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
               f"--resume --out {out}.", file=sys.stderr)
         return 130
     wall = time.perf_counter() - start
-    if trainer.iteration < iterations:
+    if trainer.iteration < iterations and getattr(trainer, "stopped_by_signal", False):
+        print(f"Stopped on request (SIGTERM) at iteration {trainer.iteration:,} of {iterations:,}; "
+              f"checkpoint saved. Continue with --resume --out {out}.", flush=True)
+    elif trainer.iteration < iterations:
         print(f"Stopped at the time limit ({args.time_limit:g} s) at iteration {trainer.iteration:,} "
               f"of {iterations:,}; checkpoint saved. Continue with --resume --out {out}.", flush=True)
 

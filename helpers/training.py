@@ -492,6 +492,7 @@ class Trainer:
         self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
         self.lr_drop_at: list[int] = []
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
+        self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
         self.parallel = DataParallel.current
         if self.parallel is not None:
             self.parallel.check_batch(self.batch_size)
@@ -638,6 +639,7 @@ class Trainer:
             max_seconds: float | None = None) -> dict:
         """Train until ``iterations`` in total (a resumed run continues its count).
 
+        ``stop_requested`` (set from a signal handler or a callback) ends the run the same way.
         ``max_seconds``: stop early once this much wall time has passed in this call (a
         lesson, a Colab session), logging, validating and checkpointing the last iteration
         as at the end, so that ``resume=True`` continues from exactly there.
@@ -679,7 +681,7 @@ class Trainer:
                 pending.append(self.train_step(sampler.batch(self.iteration)))
                 self.iteration += 1
                 bar.update(1)
-                done = self.iteration == iterations or (
+                done = self.iteration == iterations or self.stop_requested or (
                     max_seconds is not None and time.perf_counter() - start >= max_seconds)
                 validating = validation is not None and (self.iteration % validate_every == 0 or done)
                 if self.iteration % log_every == 0 or done or validating:
@@ -706,6 +708,7 @@ class Trainer:
         finally:
             bar.close()
             self.sync()
+            self.stop_requested = False
         return self.history
 
     def _record(self, logs: dict) -> None:

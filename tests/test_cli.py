@@ -97,6 +97,32 @@ def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     assert "distinct positive" in capsys.readouterr().err
 
 
+def test_sigterm_stops_a_run_with_a_checkpoint_that_resumes(mini_data, tmp_path, capsys, monkeypatch):
+    """A background job ignores Ctrl-C; `kill PID` must stop it cleanly instead."""
+    import os
+    import signal
+
+    log_line = train.print_log_line
+
+    def kill_at_iteration_2(trainer, logs):
+        log_line(trainer, logs)
+        if trainer.iteration == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(train, "print_log_line", kill_at_iteration_2)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "run"
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "0", "--log-every", "1", "--no-progress", "--iterations", "50"]
+    assert train.main(args) == 0
+    assert "Stopped on request (SIGTERM) at iteration 3 of 50" in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGTERM) == before, "the handler is only there while training"
+    assert json.loads((out / "run.json").read_text())["iterations"] == 3
+    monkeypatch.setattr(train, "print_log_line", log_line)
+    assert train.main(args[:-1] + ["5", "--resume"]) == 0
+    assert json.loads((out / "run.json").read_text())["iterations"] == 5
+
+
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):
     assert train.main(["autoencoder", "--data", str(tmp_path / "missing"), "--iterations", "1",
                        "--out", str(tmp_path / "x")]) == 2
