@@ -750,11 +750,13 @@ class Trainer:
 
 # A named variant beside the paper's autoencoder: the same layers plus the usual remedies
 # for the overfitting its long budget shows (validation error flat while the training loss
-# keeps falling): mirrored training images and decoupled weight decay (AdamW, Keras's
-# default rate), with the paper recipe's dropout 0.5.
+# keeps falling): mirrored and shifted training images, decoupled weight decay (AdamW,
+# Keras's default rate) and the paper recipe's dropout 0.5, then a tenfold learning-rate drop
+# once the validation error levels off (iteration 34,000 in the measured run; README).
+# Flips and weight decay alone (the variant's first version) reached test hole MSE 0.0235.
 AUTOENCODER_VARIANTS = {
     "paper": dict(flip=False, dropout=AUTOENCODER_DROPOUT, weight_decay=0.0),
-    "regularized": dict(flip=True, dropout=0.5, weight_decay=0.004),
+    "regularized": dict(flip=True, shift=2, dropout=0.5, weight_decay=0.004, lr_drop_at=(34_000,)),
 }
 
 # What an autoencoder record that does not name a setting was trained with: records wrote
