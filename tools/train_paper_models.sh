@@ -16,7 +16,8 @@
 # INPAINTING_DATA (where CIFAR-10 is; default: the loader's search, then a download),
 # AE_ITERATIONS / GAN_ITERATIONS (default: the paper's 50,000 and 80,000),
 # PCONV_ITERATIONS (the partial-convolution U-Net beyond the paper; default 50,000, the
-# autoencoder's budget; the shipped one had 20,000 on one CPU core),
+# autoencoder's budget; the shipped one had 20,000 on one CPU core, then 3,000 at a tenth of
+# the learning rate: its model card has the commands),
 # DEVICES (e.g. "all": data-parallel over every GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
