@@ -244,6 +244,53 @@ def print_log_line(trainer, logs) -> None:
     print(f"iteration {trainer.iteration:,}  {shown}", flush=True)
 
 
+LOCK_NAME = "train.lock"
+
+
+class RunFolderInUse(RuntimeError):
+    pass
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def run_folder_lock(out: Path):
+    """One training process per run folder. A second one (say, a run resumed while the first
+    still trains in the background) would write its checkpoints over the first one's. A lock
+    left by a process that no longer exists (a crash, a killed machine) is taken over."""
+    out.mkdir(parents=True, exist_ok=True)
+    lock = out / LOCK_NAME
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            pid = int(lock.read_text().strip() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        # Windows has no harmless "is it alive" signal (os.kill would end the process)
+        if os.name == "nt" or (pid and _process_alive(pid)):
+            raise RunFolderInUse(
+                f"{out} is in use by another training process (PID {pid or 'unknown'}). Stop it "
+                f"first (`kill {pid or 'PID'}` ends it with a checkpoint), or choose another --out. "
+                f"If no training runs there, delete {lock}.") from None
+        lock.unlink(missing_ok=True)
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
 @contextmanager
 def stop_on_sigterm(trainer):
     """``kill PID`` (SIGTERM) ends a run as its time limit does: after the current iteration,
@@ -271,12 +318,15 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
 
     start = time.perf_counter()
     try:
-        with stop_on_sigterm(trainer):
+        with run_folder_lock(out), stop_on_sigterm(trainer):
             history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                                   checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                                   validation=validation, validate_every=args.validate_every,
                                   progress=not args.no_progress, max_seconds=args.time_limit,
                                   callback=print_log_line if args.no_progress else None)
+    except RunFolderInUse as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except (TrainingDivergedError, CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

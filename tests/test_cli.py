@@ -123,6 +123,27 @@ def test_sigterm_stops_a_run_with_a_checkpoint_that_resumes(mini_data, tmp_path,
     assert json.loads((out / "run.json").read_text())["iterations"] == 5
 
 
+def test_one_training_process_per_run_folder(mini_data, tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    out.mkdir()
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "0", "--no-progress", "--iterations", "2"]
+    (out / train.LOCK_NAME).write_text(str(os.getpid()))  # a live process holds the folder
+    assert train.main(args) == 2
+    err = capsys.readouterr().err
+    assert f"in use by another training process (PID {os.getpid()})" in err and "kill" in err
+    assert not (out / "checkpoint.npz").exists(), "nothing was written"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (out / train.LOCK_NAME).write_text(str(gone.pid))  # left by a process that has ended
+    assert train.main(args) == 0
+    assert (out / "checkpoint.npz").exists() and not (out / train.LOCK_NAME).exists()
+
+
 def test_train_reports_bad_input(mini_data, tmp_path, capsys):
     assert train.main(["autoencoder", "--data", str(tmp_path / "missing"), "--iterations", "1",
                        "--out", str(tmp_path / "x")]) == 2
