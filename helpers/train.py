@@ -295,18 +295,21 @@ def run_folder_lock(out: Path):
 def stop_on_sigterm(trainer):
     """``kill PID`` (SIGTERM) ends a run as its time limit does: after the current iteration,
     logged, validated and checkpointed. A job started in the background cannot be stopped
-    with Ctrl-C (a shell starts it with SIGINT ignored), so this is how to stop one cleanly."""
+    with Ctrl-C (a shell starts it with SIGINT ignored), so this is how to stop one cleanly.
+    Yields a dict whose ``"received"`` says whether the signal came."""
+    signalled = {"received": False}
+
     def handler(signum, frame):
         trainer.stop_requested = True
-        trainer.stopped_by_signal = True
+        signalled["received"] = True
 
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread: leave signals alone
-        yield
+        yield signalled
         return
     try:
-        yield
+        yield signalled
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -318,7 +321,7 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
 
     start = time.perf_counter()
     try:
-        with run_folder_lock(out), stop_on_sigterm(trainer):
+        with run_folder_lock(out), stop_on_sigterm(trainer) as signalled:
             history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                                   checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                                   validation=validation, validate_every=args.validate_every,
@@ -336,7 +339,7 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
               f"--resume --out {out}.", file=sys.stderr)
         return 130
     wall = time.perf_counter() - start
-    if trainer.iteration < iterations and getattr(trainer, "stopped_by_signal", False):
+    if trainer.iteration < iterations and signalled["received"]:
         print(f"Stopped on request (SIGTERM) at iteration {trainer.iteration:,} of {iterations:,}; "
               f"checkpoint saved. Continue with --resume --out {out}.", flush=True)
     elif trainer.iteration < iterations:

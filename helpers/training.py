@@ -490,7 +490,6 @@ class Trainer:
         self.history: dict[str, list] = {"iteration": []}
         self.config: dict = {}
         self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
-        self.lr_drop_at: list[int] = []
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
         self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
         self.parallel = DataParallel.current
@@ -521,20 +520,24 @@ class Trainer:
         drops = sorted(int(i) for i in (lr_drop_at or []))
         if any(i < 1 for i in drops) or len(set(drops)) != len(drops):
             raise ValueError(f"learning-rate drops must be distinct positive iterations, got {list(lr_drop_at)!r}.")
-        self.lr_drop_at = drops
         if drops:
             self.config["lr_drop_at"] = drops
         else:
             self.config.pop("lr_drop_at", None)
 
-    def learning_rate_scale(self, iteration: int | None = None) -> float:
-        it = self.iteration if iteration is None else iteration
-        return LR_DROP_FACTOR ** sum(it >= drop for drop in self.lr_drop_at)
+    @property
+    def lr_drop_at(self) -> list[int]:
+        """The iterations of the learning-rate drops (kept in the config, which checkpoints save)."""
+        return self.config.get("lr_drop_at", [])
 
-    def _apply_learning_rates(self) -> None:
-        """Write each optimizer's rate for this iteration into its state. Taken from the
-        trainer's settings, never from a checkpoint: Keras keeps the rate among the optimizer's
-        variables, so a resumed run would otherwise train on at the rate it was saved with."""
+    def learning_rate_scale(self) -> float:
+        return LR_DROP_FACTOR ** sum(self.iteration >= drop for drop in self.lr_drop_at)
+
+    def _apply_learning_rates(self) -> float:
+        """Write each optimizer's rate for this iteration into its state, and return the scale
+        applied. Taken from the trainer's settings, never from a checkpoint: Keras keeps the
+        rate among the optimizer's variables, so a resumed run would otherwise train on at the
+        rate it was saved with."""
         scale = self.learning_rate_scale()
         for name, net in self.nets.items():
             if name not in self.base_learning_rates:
@@ -545,10 +548,10 @@ class Trainer:
             if backend() == "jax":
                 import jax
 
-                self.state[name][2][index] = jax.device_put(
-                    np.asarray(value, dtype=keras.ops.convert_to_numpy(slot).dtype), slot.sharding)
+                self.state[name][2][index] = jax.device_put(np.asarray(value, slot.dtype), slot.sharding)
             else:
                 slot.assign(value)
+        return scale
 
     # -- checkpoints
     def _config_check(self) -> dict:
@@ -671,13 +674,11 @@ class Trainer:
                    desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
         start, start_iteration = time.perf_counter(), self.iteration
         seconds_before = self.train_seconds
-        self._apply_learning_rates()
-        scale = self.learning_rate_scale()
+        scale = self._apply_learning_rates()
         try:
             while self.iteration < iterations:
                 if self.learning_rate_scale() != scale:
-                    self._apply_learning_rates()
-                    scale = self.learning_rate_scale()
+                    scale = self._apply_learning_rates()
                 pending.append(self.train_step(sampler.batch(self.iteration)))
                 self.iteration += 1
                 bar.update(1)
