@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.classical import CLASSICAL_IDS, classical_fills
-from helpers.masks import CENTER_HOLE, Hole, Inpainter, check_images, to_scale
+from helpers.masks import CENTER_HOLE, Hole, Inpainter, MirrorAveraged, check_images, to_scale
 from helpers.metrics import score
 
 SCALE_LABEL = "unit [0,1]"
@@ -230,6 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
              "as well: the state with the lowest validation error is best.npz (repeatable).",
     )
     parser.add_argument(
+        "--pretrained", metavar="NAME", action="append", default=[],
+        help="The project's published weights NAME (python -m helpers.pretrained list) to "
+             "score as well (repeatable).",
+    )
+    parser.add_argument(
+        "--mirror-average", action="store_true",
+        help="Also score every model (--model, --checkpoint, --pretrained) averaged with its "
+             "fill of the mirrored image: test-time augmentation, not in the paper; two passes.",
+    )
+    parser.add_argument(
         "--seed", type=int, default=0,
         help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
     )
@@ -251,8 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.methods and not args.model and not args.checkpoint:
-        parser.error("nothing to evaluate: give at least one of --methods, --model or --checkpoint")
+    if not (args.methods or args.model or args.checkpoint or args.pretrained):
+        parser.error("nothing to evaluate: give at least one of --methods, --model, "
+                     "--checkpoint or --pretrained")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
     from helpers.data import DataNotFoundError, load_cifar10
@@ -290,6 +301,20 @@ def main(argv=None) -> int:
         except (CheckpointError, OSError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+    for name in args.pretrained:
+        from helpers.pretrained import PretrainedError, pretrained_inpainter
+
+        try:
+            inpainters[f"pretrained-{name}"] = pretrained_inpainter(name)
+        except PretrainedError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    if args.mirror_average:
+        models = [key for key in inpainters if key not in CLASSICAL_IDS]
+        if not models:
+            parser.error("--mirror-average needs a model: give --model, --checkpoint or --pretrained")
+        for key in models:
+            inpainters[f"{key}-mirror"] = MirrorAveraged(inpainters[key])
 
     hole = CENTER_HOLE
     x_test = data.x_test

@@ -278,6 +278,43 @@ class Inpainter:
         return f"<{type(self).__name__} {self.name!r}>"
 
 
+def mirrored(hole: Hole, image_width: int = IMAGE_SIZE) -> Hole:
+    """``hole`` in the left-right mirror image (the centre square is its own mirror)."""
+    return Hole(hole.top, image_width - hole.left - hole.width, hole.height, hole.width)
+
+
+class MirrorAveraged(Inpainter):
+    """A method's fill averaged with its fill of the mirror image (mirrored back).
+
+    Not in the paper: test-time augmentation, a named improvement measured beside the
+    paper's models. Why it helps a model trained with a per-pixel error: a left-right mirror
+    is as likely a photo as the original, the model's errors on the two differ in part, and
+    the mean of two guesses has a lower expected squared error than either. It costs two
+    passes, and, like every average, it blurs a little: use it for error, not for a GAN's
+    sharpness.
+    """
+
+    def __init__(self, inpainter: Inpainter, name: str | None = None):
+        self.inpainter = inpainter
+        self.name = name or f"{inpainter.name}, mirror-averaged"
+
+    def supports(self, hole: Hole) -> bool:
+        return self.inpainter.supports(hole) and self.inpainter.supports(mirrored(hole))
+
+    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
+        mirror = np.ascontiguousarray(holed[:, :, ::-1])
+        plain = np.asarray(self.inpainter.predict_patch(holed, hole), np.float32)
+        flipped = np.asarray(self.inpainter.predict_patch(mirror, mirrored(hole, holed.shape[2])),
+                             np.float32)[:, :, ::-1]
+        return (plain + flipped) / 2
+
+    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        plain = np.asarray(self.inpainter.predict_masked(holed, masks), np.float32)
+        flipped = self.inpainter.predict_masked(np.ascontiguousarray(holed[:, :, ::-1]),
+                                                np.ascontiguousarray(masks[:, :, ::-1]))
+        return (plain + np.asarray(flipped, np.float32)[:, :, ::-1]) / 2
+
+
 # --------------------------------------------------------------------------- free-form holes
 
 

@@ -162,6 +162,28 @@ def test_evaluate_reports_bad_input(mini_data, tmp_path, capsys):
     assert "damaged" in capsys.readouterr().err
     assert evaluate.main(["--data", str(tmp_path / "missing"), "--no-progress"]) == 2
     assert "does not exist" in capsys.readouterr().err
+    assert evaluate.main(["--data", str(mini_data), "--methods", "none", "--pretrained", "nope",
+                          "--no-progress"]) == 2
+    assert "No published weights named 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        evaluate.main(["--data", str(mini_data), "--methods", "telea", "--mirror-average",
+                       "--no-progress"])
+    assert "--mirror-average needs a model" in capsys.readouterr().err
+
+
+def test_evaluate_mirror_average_adds_a_row_per_model(mini_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train.main(["autoencoder", "--data", str(mini_data), "--out", str(out),
+                       "--batch-size", "8", "--iterations", "2", "--test-size", "0",
+                       "--no-progress"]) == 0
+    report = tmp_path / "scores.json"
+    assert evaluate.main(["--data", str(mini_data), "--test-size", "10", "--methods", "mean",
+                          "--checkpoint", str(out / "checkpoint.npz"), "--mirror-average",
+                          "--json", str(report), "--no-progress"]) == 0
+    rows = json.loads(report.read_text())["results"]
+    assert [row["id"] for row in rows] == ["mean", "checkpoint-0", "checkpoint-0-mirror"]
+    assert rows[2]["method"].endswith(", mirror-averaged")
+    assert rows[2]["hole_mse"] != rows[1]["hole_mse"]
 
 
 def test_log_line_shows_validation_only_where_it_was_measured(capsys):

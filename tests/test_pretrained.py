@@ -188,3 +188,67 @@ def test_repack_turns_format_1_files_into_byte_planes_with_the_same_values(weigh
     assert meta2["format"] == 2 and meta2["history"] == meta["history"]
     assert all(arrays2[k].tobytes() == v.tobytes() and arrays2[k].dtype == v.dtype for k, v in arrays.items())
     assert pretrained.main(["repack", "no-such-model"]) == 2   # a clear error, not a KeyError
+
+
+def _rewrite(weights, name, meta, arrays):
+    """Write a weights file by hand and fix its manifest entry (to fake old or damaged files)."""
+    np.savez_compressed(weights / f"{name}.npz", __meta__=np.str_(json.dumps(meta)), **arrays)
+    manifest = json.loads((weights / "MANIFEST.json").read_text())
+    manifest[name].update(bytes=(weights / f"{name}.npz").stat().st_size,
+                          sha256=pretrained.sha256(weights / f"{name}.npz"))
+    (weights / "MANIFEST.json").write_text(json.dumps(manifest))
+
+
+def test_int8_quantization_is_per_output_channel_and_bounded():
+    rng = np.random.default_rng(0)
+    kernel = (rng.normal(size=(3, 3, 4, 6)) * [1, 10, 100, 0.01, 1, 1]).astype(np.float32)
+    kernel[..., 5] = 0                                    # a dead channel: no division by zero
+    arrays = {"kernel": kernel, "bias": np.array([0.25, -1.5], np.float32),
+              "seed": np.array([7], np.int64)}
+    stored = pretrained.quantize_int8(arrays)
+    assert stored["kernel"].dtype == np.int8 and stored["kernel" + pretrained.SCALE_SUFFIX].shape == (1, 1, 1, 6)
+    assert stored["bias"].dtype == np.float16 and stored["seed"].dtype == np.int64
+    back = pretrained.restored(stored)
+    assert set(back) == set(arrays) and back["kernel"].dtype == np.float32
+    scale = stored["kernel" + pretrained.SCALE_SUFFIX]
+    assert np.all(np.abs(back["kernel"] - kernel) <= scale / 2 + 1e-7), "error within half a step"
+    assert np.all(back["kernel"][..., 5] == 0)
+    with pytest.raises(PretrainedError, match="int8 with one scale"):
+        pretrained.dequantize_int8({"kernel": stored["kernel"]}, ["kernel"])
+    with pytest.raises(ValueError, match="storage must be one of"):
+        pretrained.as_stored(arrays, "int4")
+
+
+def test_int8_storage_publishes_loads_and_repacks(weights, tmp_path):
+    images = smooth_images(64, seed=6)
+    trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager")
+    run = tmp_path / "run-int8"
+    trainer.fit(images[:48], 4, checkpoint_dir=run, checkpoint_every=2, log_every=2, progress=False)
+    for name, storage in (("ae-16", "float16"), ("ae-8", "int8")):
+        pretrained.publish(run, name, data_source="synthetic", train_images=48, validation_images=16,
+                           precision_check=images[48:], storage=storage)
+    sizes = {n: (weights / f"{n}.npz").stat().st_size for n in ("ae-16", "ae-8")}
+    assert sizes["ae-8"] < 0.7 * sizes["ae-16"]
+    meta, arrays = pretrained.read_weights("ae-8")
+    assert meta["format"] == 3 and meta["int8_scales"] and meta["precision_check"]["storage"] == "int8"
+    assert abs(meta["precision_check"]["relative_change"]) < 0.05
+    model = pretrained.load_pretrained("ae-8")
+    for a, b in zip(model.weights, trainer.models()["autoencoder"].weights):
+        b = np.asarray(b)
+        np.testing.assert_allclose(np.asarray(a), b, atol=np.abs(b).max() / 127 + 1e-3)
+    assert "int8 kernels" in (weights / "ae-8.md").read_text()
+
+    _, stored = pretrained._read_stored("ae-8")
+    pretrained.repack("ae-8")                             # same storage: bit for bit
+    _, again = pretrained._read_stored("ae-8")
+    assert all(again[k].tobytes() == v.tobytes() for k, v in stored.items())
+    pretrained.repack("ae-16", storage="int8", check_images=images[48:])
+    moved = pretrained.record("ae-16")["repacked"]
+    assert moved["from"] == "float16" and moved["to"] == "int8" and moved["images"] == 16
+    assert "Repacked from float16 to int8" in (weights / "ae-16.md").read_text()
+    assert pretrained.record("ae-16")["int8_scales"] == meta["int8_scales"]
+
+    newer = dict(meta, format=pretrained.NEWEST_FORMAT + 1)
+    _rewrite(weights, "ae-8", newer, {k: v for k, v in stored.items()})
+    with pytest.raises(PretrainedError, match="newer than this copy"):
+        pretrained.load_pretrained("ae-8")

@@ -3,7 +3,7 @@
 # the paper's GAN towards its 80,000 iterations first (the longest job), then the paper's
 # autoencoder at its 50,000, then the partial-convolution U-Net continued from its published
 # weights, each stopped cleanly by --time-limit (checkpointed, resumable with --resume), and
-# publish what was trained into weights/ (float16, with model cards).
+# publish what was trained into weights/ (the GAN int8, the U-Net float16; with model cards).
 #
 #   BUDGET=540 bash tools/train_on_gpu_within.sh runs/gpu-session
 #
@@ -61,13 +61,13 @@ if (( s > 20 )); then
         --time-limit "$s" "${common[@]}" "${from[@]}" 2>&1 | tee "$LOGS/pconv.log"
 fi
 
-# 4. Publish (float16, with cards): the GAN's last state (the paper's schedule) and its state
+# 4. Publish (GAN int8, U-Net float16; with cards): the GAN's last state (the paper's schedule) and its state
 #    with the lowest validation error, the U-Net's best state.
 echo "== publish (t=$((SECONDS - start))s)"
 cmd="KERAS_BACKEND=$KERAS_BACKEND BUDGET=$BUDGET bash tools/train_on_gpu_within.sh"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan --select last --hardware "$HW" \
+timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan --select last --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee "$LOGS/publish.log"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan_best --select best --hardware "$HW" \
+timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan_best --select best --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee -a "$LOGS/publish.log"
 if [[ -f runs/gpu-pconv/best.npz ]]; then
     timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-pconv --name pconv_gpu --select best --hardware "$HW" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Train the paper's two models (and the partial-convolution U-Net beyond the paper) with the
-# project's own command line, publish their weights (weights/, float16, with model cards) and
+# project's own command line, publish their weights (weights/: int8 for the paper's models, float16 for the U-Net; with model cards) and
 # regenerate the results report (results/).
 #
 #   bash tools/train_paper_models.sh            # the paper's budgets (a GPU: see README)
@@ -41,9 +41,9 @@ python -m helpers.train pconv --iterations "$PCONV_ITERATIONS" --out runs/pconv 
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/pconv)
 
-python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select best \
+python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select best --storage int8 \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
-python -m helpers.pretrained publish runs/paper-gan --name gan --select last \
+python -m helpers.pretrained publish runs/paper-gan --name gan --select last --storage int8 \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
 python -m helpers.pretrained publish runs/pconv --name pconv --select best \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (PCONV_ITERATIONS=$PCONV_ITERATIONS)"
