@@ -143,6 +143,21 @@ def test_shipped_weights_are_intact_and_load(name):
     assert f"{rec['trained_iterations']:,} iterations" in card
 
 
+def test_shipped_report_scores_the_shipped_weights():
+    """results/ must be regenerated (python -m helpers.report) whenever weights/ changes, so
+    that every number the course quotes comes from the weights it ships."""
+    from helpers.report import load_report
+
+    report = load_report()
+    if report is None:
+        pytest.skip("no results report yet")
+    scored = {row["pretrained"]: row["sha256"] for row in report["results"] if row.get("pretrained")}
+    manifest = pretrained.read_manifest()
+    assert set(scored) == set(manifest), "the report and weights/ list different models"
+    stale = [name for name, sha in scored.items() if manifest[name]["sha256"] != sha]
+    assert not stale, f"results/ scored other weights for {stale}: run python -m helpers.report"
+
+
 def test_shipped_weights_fit_the_size_budget():
     total = sum(e["bytes"] for e in pretrained.read_manifest().values())
     assert total <= 25e6, f"published weights take {total / 1e6:.1f} MB, over the 25 MB budget"

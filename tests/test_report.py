@@ -41,6 +41,21 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     text = (out / "README.md").read_text()
     assert "| hole MSE | hole L1 |" in text and "CIFAR-10 (JPEG export)" in text
     assert "## Free-form holes" in text and "The paper says" in text and report.load_report(out / "results.json") == saved
+    mirrored = saved["mirror_averaged"]
+    assert [r["id"] for r in mirrored] == ["autoencoder"] and mirrored[0]["pretrained"] == "autoencoder"
+    assert mirrored[0]["method"] == "autoencoder (paper), mirror-averaged"
+    assert "## Mirror averaging at test time" in text and "target hole MSE at most 0.024" in text
+
+
+def test_target_lines_say_met_or_not_from_the_numbers():
+    rows = [{"id": "autoencoder", "method": "AE", "hole_mse": 0.0246},
+            {"id": "autoencoder-regularized", "method": "AE-R", "hole_mse": 0.0219}]
+    mirror = [{"id": "autoencoder", "method": "AE, m", "hole_mse": 0.0238}]
+    lines = report.target_lines(rows, mirror)
+    assert lines[0].startswith("AE: target hole MSE at most 0.024; 0.0246 as trained (not met), "
+                               "0.0238 mirror-averaged (met;")
+    assert lines[1] == "AE-R: target hole MSE at most 0.022; 0.0219 as trained (met)."
+    assert report.target_lines(rows[:1], None, {"other": 0.1}) == []
 
 
 def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
