@@ -1,5 +1,7 @@
-"""The training loops, on the current backend; `test_training_under_jax` reruns this file
-with KERAS_BACKEND=jax so that both backends are checked."""
+"""The training loops, on the current backend; `test_training_under_jax` reruns the tests
+marked ``backend`` (the compiled steps, and the optimizer and checkpoint state they touch)
+with KERAS_BACKEND=jax, so that both backends are checked without paying twice for the
+tests of plain loop logic."""
 
 import math
 import os
@@ -25,6 +27,7 @@ def changed(before, after):
     return [not np.array_equal(a, b) for a, b in zip(before, after)]
 
 
+@pytest.mark.backend
 def test_autoencoder_loss_goes_down(images):
     trainer = AutoencoderTrainer(batch_size=16, seed=0)
     history = trainer.fit(images, 60, log_every=10, progress=False)
@@ -33,6 +36,7 @@ def test_autoencoder_loss_goes_down(images):
     assert all(v > 0 for v in history["images_per_second"])
 
 
+@pytest.mark.backend
 def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(images):
     t = GANTrainer(batch_size=8, seed=0)
     holed, patches = make_pairs(images[:8], "signed")
@@ -54,6 +58,7 @@ def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(
     assert float(logs["g_loss"]) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.backend
 def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):
     t = GANTrainer(batch_size=8, seed=0)
     history = t.fit(images, 4, log_every=2, progress=False)
@@ -65,6 +70,7 @@ def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):
         assert all(math.isfinite(v) for v in history[key])
 
 
+@pytest.mark.backend
 def test_fused_step_matches_the_three_calls(images):
     separate = GANTrainer(batch_size=8, seed=3)
     fused = GANTrainer(batch_size=8, seed=3, fused=True)
@@ -78,6 +84,7 @@ def test_fused_step_matches_the_three_calls(images):
                 np.testing.assert_allclose(va, vb, rtol=1e-3, atol=1e-4)
 
 
+@pytest.mark.backend
 def test_checkpoint_resume_continues_exactly(images, tmp_path):
     straight = AutoencoderTrainer(batch_size=16, seed=1)
     straight.fit(images, 6, checkpoint_dir=tmp_path / "a", checkpoint_every=3, log_every=3, progress=False)
@@ -200,7 +207,7 @@ def test_training_under_jax():
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__)),
-         "-k", "not under_jax"], cwd=root, env=env, capture_output=True, text=True, timeout=900)
+         "-m", "backend"], cwd=root, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
 
@@ -250,6 +257,7 @@ def learning_rate(trainer, name="autoencoder"):
     return float(keras.ops.convert_to_numpy(trainer.state[name][2][index]))
 
 
+@pytest.mark.backend
 def test_learning_rate_drops_at_the_given_iterations_and_resumes_with_them(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16, seed=2, lr_drop_at=[2, 4])
     trainer.fit(images, 1, progress=False)
@@ -267,6 +275,7 @@ def test_learning_rate_drops_at_the_given_iterations_and_resumes_with_them(image
     assert learning_rate(gan, "discriminator") == pytest.approx(2e-5)
 
 
+@pytest.mark.backend
 def test_resuming_at_another_learning_rate_uses_it(images, tmp_path):
     """Keras keeps the rate among the optimizer's variables, so a checkpoint holds it: the
     trainer's own setting must win, or a resumed run silently trains at the old rate."""

@@ -733,6 +733,10 @@ def notebook_3(url, branch):
             6. Fine-tune the shipped weights: `trainer = course.load_pretrained("autoencoder")`,
                then `trainer.fit(x_train, trainer.iteration + 500, validation=x_val)`. The
                optimizer starts afresh: does the validation error first rise, then recover?
+            7. Average two guesses: `from helpers.masks import MirrorAveraged`, then rerun the
+               measurement of section 6 with `MirrorAveraged(autoencoder).fill(data.x_test)`
+               (each fill averaged with the fill of the mirrored image). Why does the error go
+               down, and what happens to the sharpness ratio? Would you do this to the GAN?
 
             **Next:** notebook 4, the GAN, which attacks the blur.
         """),
