@@ -473,6 +473,6 @@ def class_bars(values: dict, class_names, ylabel: str, title: str, caption: str 
     ax.set_xticklabels(class_names, rotation=30, ha="right", fontsize=9)
     ax.set_ylabel(ylabel)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=8, ncols=min(len(names), 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+    ax.legend(fontsize=8, ncols=min(len(names), 4), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               frameon=False)
     return finish(fig, title, caption)

@@ -281,7 +281,7 @@ def quantize_int8(arrays: dict) -> dict:
 
     Why: a quarter of float32's bytes, so more models fit the repository's 25 MB. Measure
     it before you use it: it barely moves the paper's two models (see their model cards) but
-    costs the partial-convolution U-Net about 2 % of hole MSE, so that one stays float16.
+    costs the partial-convolution U-Net 2 % of validation hole MSE, so that one stays float16.
     """
     out = {}
     for key, value in arrays.items():
@@ -458,6 +458,19 @@ def _duration(seconds: float) -> str:
     return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
 
 
+def _variant_option(meta: dict) -> str:
+    """" --variant NAME" when an autoencoder was trained with a named variant's settings."""
+    if meta.get("kind") != "autoencoder" or not meta["config"].get("flip"):
+        return ""
+    from .training import AUTOENCODER_VARIANTS
+
+    for variant, settings in AUTOENCODER_VARIANTS.items():
+        if variant != "paper" and all(meta["config"].get(k) == (list(v) if isinstance(v, tuple) else v)
+                                      for k, v in settings.items()):
+            return f" --variant {variant}"
+    return " (with its own settings, below)"
+
+
 def model_card(name: str, folder: Path | None = None) -> str:
     """The model card of ``name`` as Markdown, from its record and the results report."""
     folder = Path(folder or weights_dir())
@@ -472,7 +485,7 @@ def model_card(name: str, folder: Path | None = None) -> str:
     train = [(i, v) for i, v in zip(history["iteration"], history.get(train_key, [])) if v is not None]
     lines = [f"# Model card: `{name}`", "",
              f"{KIND_TITLES[kind][0].upper() + KIND_TITLES[kind][1:]}, trained by this project with "
-             f"`python -m helpers.train {kind}`. Load it with "
+             f"`python -m helpers.train {kind}{_variant_option(meta)}`. Load it with "
              f"`helpers.pretrained.load_pretrained({name!r})`.", ""]
     if meta.get("notes"):
         lines += [meta["notes"], ""]

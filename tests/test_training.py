@@ -223,7 +223,7 @@ def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
     trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
     assert type(trainer.nets["autoencoder"].optimizer).__name__ == "AdamW"
     assert trainer.config["flip"] and trainer.config["dropout"] == 0.5
-    assert trainer.config["shift"] == 2 and trainer.config["lr_drop_at"] == [34_000]
+    assert trainer.config["shift"] == 2 and trainer.config["lr_drop_at"] == [44_000]
     trainer.fit(images, 2, checkpoint_dir=tmp_path, checkpoint_every=2, progress=False)
     with pytest.raises(CheckpointError, match="flip"):
         AutoencoderTrainer(batch_size=8, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")

@@ -737,6 +737,12 @@ def notebook_3(url, branch):
                measurement of section 6 with `MirrorAveraged(autoencoder).fill(data.x_test)`
                (each fill averaged with the fill of the mirrored image). Why does the error go
                down, and what happens to the sharpness ratio? Would you do this to the GAN?
+            8. The project ships a variant beside the paper's recipe, `autoencoder-regularized`
+               (the same layers, trained with flips, shifts, weight decay and a learning-rate
+               drop; `weights/autoencoder-regularized.md`). Load it with
+               `course.load_pretrained("autoencoder-regularized")`, score it as in section 6
+               and draw `plots.loss_curves(its_trainer.history)`. Which of the two still
+               memorises its training images?
 
             **Next:** notebook 4, the GAN, which attacks the blur.
         """),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Train the paper's two models (and the partial-convolution U-Net beyond the paper) with the
-# project's own command line, publish their weights (weights/: int8 for the paper's models, float16 for the U-Net; with model cards) and
-# regenerate the results report (results/).
+# Train the paper's two models (and, beyond the paper, the regularized autoencoder and the
+# partial-convolution U-Net) with the project's own command line, publish their weights
+# (weights/: int8 kernels for the autoencoders and the GAN, float16 for the U-Net; with model
+# cards) and regenerate the results report (results/).
 #
 #   bash tools/train_paper_models.sh            # the paper's budgets (a GPU: see README)
 #   GAN_ITERATIONS=10000 bash tools/train_paper_models.sh
@@ -37,6 +38,9 @@ python -m helpers.train autoencoder --iterations "$AE_ITERATIONS" --out runs/pap
 python -m helpers.train gan --fused --iterations "$GAN_ITERATIONS" --out runs/paper-gan \
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/paper-gan)
+python -m helpers.train autoencoder --variant regularized --iterations "$AE_ITERATIONS" \
+    --out runs/ae-regularized --validation-size $VALIDATION --validate-every 500 \
+    --checkpoint-every 1000 --log-every 500 --no-progress "${parallel[@]}" $(resume runs/ae-regularized)
 python -m helpers.train pconv --iterations "$PCONV_ITERATIONS" --out runs/pconv \
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/pconv)
@@ -45,6 +49,9 @@ python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder -
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
 python -m helpers.pretrained publish runs/paper-gan --name gan --select last --storage int8 \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
+python -m helpers.pretrained publish runs/ae-regularized --name autoencoder-regularized --select best \
+    --storage int8 --validation-size $VALIDATION \
+    --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
 python -m helpers.pretrained publish runs/pconv --name pconv --select best \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (PCONV_ITERATIONS=$PCONV_ITERATIONS)"
 python -m helpers.report
