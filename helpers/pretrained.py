@@ -232,7 +232,7 @@ STORAGES = ("float16", "int8")
 NEWEST_FORMAT = 3
 SCALE_SUFFIX = "::int8_scale"
 STORAGE_TITLES = {"float16": "half precision (float16)",
-                  "int8": "int8 kernels with one float32 scale per output channel, the rest float16"}
+                  "int8": "int8 kernels with one float32 scale per channel of their last axis, the rest float16"}
 
 
 def half_precision(arrays: dict) -> dict:
@@ -276,7 +276,8 @@ def unpack_byte_planes(arrays: dict, shapes: dict) -> dict:
 
 def quantize_int8(arrays: dict) -> dict:
     """Kernels (float32 arrays of two or more dimensions) as int8, with one float32 scale per
-    output channel (the last axis) under ``key + SCALE_SUFFIX``; the rest as
+    channel of the last axis (the output channels of dense and convolution kernels, the input
+    channels of transposed ones) under ``key + SCALE_SUFFIX``; the rest as
     :func:`half_precision` stores them.
 
     Why: a quarter of float32's bytes, so more models fit the repository's 25 MB. Measure
@@ -304,7 +305,7 @@ def dequantize_int8(arrays: dict, keys) -> dict:
                 or scale.dtype != np.float32 or scale.ndim != quantized.ndim
                 or scale.shape[-1] != quantized.shape[-1] or scale.size != quantized.shape[-1]):
             raise PretrainedError(f"The weights array {key!r} is not int8 with one scale per "
-                                  f"output channel; the file is damaged or from another tool.")
+                                  f"channel; the file is damaged or from another tool.")
         out[key] = quantized.astype(np.float32) * scale
     return out
 
@@ -586,7 +587,7 @@ def main(argv=None) -> int:
                      help="the run's --validation-size (its split is recomputed with its seed)")
     pub.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
     pub.add_argument("--storage", choices=STORAGES, default="float16",
-                     help="float16 (default), or int8 kernels with a scale per output channel: "
+                     help="float16 (default), or int8 kernels with a scale per channel: "
                           "about half the bytes again; the change in hole MSE is measured and "
                           "printed, so check it before you keep it")
     sub.add_parser("cards", help="rewrite every model card (after the results report changed)")
