@@ -264,6 +264,8 @@ def main(argv=None) -> int:
     if not (args.methods or args.model or args.checkpoint or args.pretrained):
         parser.error("nothing to evaluate: give at least one of --methods, --model, "
                      "--checkpoint or --pretrained")
+    if args.mirror_average and not (args.model or args.checkpoint or args.pretrained):
+        parser.error("--mirror-average needs a model: give --model, --checkpoint or --pretrained")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
     from helpers.data import DataNotFoundError, load_cifar10
@@ -310,10 +312,7 @@ def main(argv=None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
     if args.mirror_average:
-        models = [key for key in inpainters if key not in CLASSICAL_IDS]
-        if not models:
-            parser.error("--mirror-average needs a model: give --model, --checkpoint or --pretrained")
-        for key in models:
+        for key in [key for key in inpainters if key not in CLASSICAL_IDS]:
             inpainters[f"{key}-mirror"] = MirrorAveraged(inpainters[key])
 
     hole = CENTER_HOLE

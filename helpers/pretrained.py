@@ -310,6 +310,21 @@ def dequantize_int8(arrays: dict, keys) -> dict:
     return out
 
 
+def _int8_keys(stored: dict) -> list[str]:
+    """The names of the int8 arrays in ``stored`` (those with a scale beside them)."""
+    return sorted(k[:-len(SCALE_SUFFIX)] for k in stored if k.endswith(SCALE_SUFFIX))
+
+
+def _as_float32(arrays: dict) -> dict:
+    """float16 arrays as float32 (what a trainer loads); the rest as they are."""
+    return {k: v.astype(np.float32) if v.dtype == np.float16 else v for k, v in arrays.items()}
+
+
+def _check_storage(storage: str) -> None:
+    if storage not in STORAGES:
+        raise ValueError(f"storage must be one of {', '.join(STORAGES)}, got {storage!r}.")
+
+
 def stored_storage(meta: dict) -> str:
     """How a published file stores its weights: "int8" or "float16"."""
     return "int8" if meta.get("int8_scales") else "float16"
@@ -317,19 +332,13 @@ def stored_storage(meta: dict) -> str:
 
 def as_stored(arrays: dict, storage: str) -> dict:
     """``arrays`` (float32 or float16) in ``storage``, ready for :func:`_write_weights`."""
-    if storage not in STORAGES:
-        raise ValueError(f"storage must be one of {', '.join(STORAGES)}, got {storage!r}.")
-    if storage == "int8":
-        return quantize_int8({k: v.astype(np.float32) if v.dtype == np.float16 else v
-                              for k, v in arrays.items()})
-    return half_precision(arrays)
+    _check_storage(storage)
+    return quantize_int8(_as_float32(arrays)) if storage == "int8" else half_precision(arrays)
 
 
 def restored(stored: dict) -> dict:
     """What a trainer loads from ``stored`` (its :func:`as_stored` form): float32 values."""
-    keys = [k[:-len(SCALE_SUFFIX)] for k in stored if k.endswith(SCALE_SUFFIX)]
-    return {k: v.astype(np.float32) if v.dtype == np.float16 else v
-            for k, v in dequantize_int8(stored, keys).items()}
+    return _as_float32(dequantize_int8(stored, _int8_keys(stored)))
 
 
 def publish(run_dir, name: str, *, select: str = "last", data_source: str,
@@ -342,7 +351,7 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str,
     :func:`quantize_int8`). ``precision_check``: uint8 images on which the hole MSE of the
     float32 and the stored weights is measured and recorded.
     """
-    as_stored({}, storage)  # a clear error for an unknown storage, before any work
+    _check_storage(storage)  # a clear error before any work
     from .training import read_checkpoint
 
     run_dir, folder = Path(run_dir), Path(folder or weights_dir())
@@ -385,7 +394,7 @@ def _write_weights(folder: Path, name: str, record_: dict, stored: dict) -> Path
     ``stored``: the arrays as :func:`as_stored` gives them."""
     path = folder / f"{name}.npz"
     packed, shapes = pack_byte_planes(stored)
-    int8 = sorted(k[:-len(SCALE_SUFFIX)] for k in stored if k.endswith(SCALE_SUFFIX))
+    int8 = _int8_keys(stored)
     record_ = {k: v for k, v in record_.items() if k not in ("byte_planes", "int8_scales")}
     record_.update(format=2, storage="float16 (byte planes)", byte_planes=shapes)
     if int8:

@@ -117,10 +117,7 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
         free = {k: v for k, v in inpainters.items() if k in ("telea", "biharmonic")}
         free.update({n: inpainters[n] for n in free_names})
-        free_rows = evaluate_masks(free, x_test, masks, progress=progress)
-        for row in free_rows:
-            if row["id"] in records:
-                row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"])
+        free_rows = _mark_published(evaluate_masks(free, x_test, masks, progress=progress), manifest)
     mirror_rows = _mirror_rows(inpainters, records, x_test, manifest, progress)
     for name, rec in records.items():
         history = rec["history"]
@@ -163,9 +160,14 @@ def _mirror_rows(inpainters: dict, records: dict, x_test, manifest: dict, progre
     if not names:
         return []
     both = {n: MirrorAveraged(inpainters[n], f"{DISPLAY.get(n, n)}, mirror-averaged") for n in names}
-    rows = evaluate(both, x_test, CENTER_HOLE, progress=progress)
+    return _mark_published(evaluate(both, x_test, CENTER_HOLE, progress=progress), manifest)
+
+
+def _mark_published(rows: list[dict], manifest: dict) -> list[dict]:
+    """Name the published weights (and their SHA-256) behind each row that scores some."""
     for row in rows:
-        row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"])
+        if row["id"] in manifest:
+            row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"])
     return rows
 
 
