@@ -740,9 +740,10 @@ def notebook_3(url, branch):
             8. The project ships a variant beside the paper's recipe, `autoencoder-regularized`
                (the same layers, trained with flips, shifts, weight decay and a learning-rate
                drop; `weights/autoencoder-regularized.md`). Load it with
-               `course.load_pretrained("autoencoder-regularized")`, score it as in section 6
-               and draw `plots.loss_curves(its_trainer.history)`. Which of the two still
-               memorises its training images?
+               `regularized = course.load_pretrained("autoencoder-regularized")`, score
+               `ModelInpainter(regularized.models()["autoencoder"])` as in section 6 and draw
+               `plots.loss_curves(regularized.history)`. Which of the two still memorises its
+               training images?
 
             **Next:** notebook 4, the GAN, which attacks the blur.
         """),
