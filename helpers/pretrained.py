@@ -413,12 +413,15 @@ def _write_weights(folder: Path, name: str, record_: dict, stored: dict) -> Path
 
 
 def repack(name: str, folder: Path | None = None, storage: str | None = None,
-           check_images=None) -> Path:
+           check_images=None, notes: str | None = None) -> Path:
     """Rewrite published weights in the current file format, in ``storage`` (default: the
     one they have; then the values stay bit for bit). A change of storage is measured on
-    ``check_images`` (uint8) when given: hole MSE before and after, kept in the record."""
+    ``check_images`` (uint8) when given: hole MSE before and after, kept in the record.
+    ``notes`` replaces the model card's paragraph, e.g. when a model it compares with changed."""
     folder = Path(folder or weights_dir())
     meta, stored = _read_stored(name, folder)
+    if notes is not None:
+        meta["notes"] = notes
     before = stored_storage(meta)
     storage = storage or before
     if storage != before:
@@ -605,6 +608,8 @@ def main(argv=None) -> int:
     rep.add_argument("--storage", choices=STORAGES, default=None,
                      help="change the storage (measured on the model's validation images)")
     rep.add_argument("--data", default=None, help="CIFAR-10 location, for that measurement")
+    rep.add_argument("--notes", default=None,
+                     help="replace the model card's paragraph (one name only; the values stay)")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -621,6 +626,9 @@ def main(argv=None) -> int:
             print(f"No published weights in {weights_dir()}.")
         return 0
     if args.command == "repack":
+        if args.notes is not None and len(args.names) != 1:
+            print("error: --notes replaces one model's paragraph: give one name", file=sys.stderr)
+            return 2
         for name in args.names:
             try:
                 before = verify(name).stat().st_size
@@ -631,10 +639,12 @@ def main(argv=None) -> int:
             check = None
             if args.storage and args.storage != stored_storage(meta):
                 check = _validation_images(args.data, meta["seed"], meta["validation_images"])
-            path = repack(name, storage=args.storage, check_images=check)
+            path = repack(name, storage=args.storage, check_images=check, notes=args.notes)
             moved = record(name).get("repacked", {})
             change = (f"hole MSE on {moved['images']:,} validation images {moved['hole_mse_before']:.5f} -> "
                       f"{moved['hole_mse_after']:.5f}" if check is not None else "same values")
+            if args.notes is not None:
+                change += "; new notes"
             print(f"Repacked {path}: {before / 1e6:.2f} MB -> {path.stat().st_size / 1e6:.2f} MB, {change}.")
         return 0
     if args.command == "cards":

@@ -171,6 +171,12 @@ def _mark_published(rows: list[dict], manifest: dict) -> list[dict]:
     return rows
 
 
+def _shown(value: float, target: float) -> str:
+    """``value`` to four decimals, or five where four would round it across ``target``."""
+    text = f"{value:.4f}"
+    return f"{value:.5f}" if (float(text) <= target) != (value <= target) else text
+
+
 def target_lines(rows: list[dict], mirror_rows: list[dict] | None, targets=None) -> list[str]:
     """Each autoencoder's test hole MSE against its target, plain and mirror-averaged."""
     targets = AUTOENCODER_TARGETS if targets is None else targets
@@ -182,10 +188,10 @@ def target_lines(rows: list[dict], mirror_rows: list[dict] | None, targets=None)
             continue
         value = plain[name]["hole_mse"]
         line = (f"{plain[name]['method']}: target hole MSE at most {target:.3f}; "
-                f"{value:.4f} as trained ({'met' if value <= target else 'not met'})")
+                f"{_shown(value, target)} as trained ({'met' if value <= target else 'not met'})")
         if name in mirrored:
             both = mirrored[name]["hole_mse"]
-            line += (f", {both:.4f} mirror-averaged ({'met' if both <= target else 'not met'}; "
+            line += (f", {_shown(both, target)} mirror-averaged ({'met' if both <= target else 'not met'}; "
                      f"that is test-time augmentation, not the model alone)")
         lines.append(line + ".")
     return lines

@@ -263,6 +263,12 @@ def test_int8_storage_publishes_loads_and_repacks(weights, tmp_path):
     assert "Repacked from float16 to int8" in (weights / "ae-16.md").read_text()
     assert pretrained.record("ae-16")["int8_scales"] == meta["int8_scales"]
 
+    assert pretrained.main(["repack", "ae-8", "--notes", "Compared with a retrained model."]) == 0
+    _, renoted = pretrained._read_stored("ae-8")
+    assert all(renoted[k].tobytes() == v.tobytes() for k, v in stored.items()), "notes leave values alone"
+    assert "Compared with a retrained model." in (weights / "ae-8.md").read_text()
+    assert pretrained.main(["repack", "ae-8", "ae-16", "--notes", "x"]) == 2
+
     newer = dict(meta, format=pretrained.NEWEST_FORMAT + 1)
     _rewrite(weights, "ae-8", newer, {k: v for k, v in stored.items()})
     with pytest.raises(PretrainedError, match="newer than this copy"):

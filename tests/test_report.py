@@ -56,6 +56,11 @@ def test_target_lines_say_met_or_not_from_the_numbers():
                                "0.0238 mirror-averaged (met;")
     assert lines[1] == "AE-R: target hole MSE at most 0.022; 0.0219 as trained (met)."
     assert report.target_lines(rows[:1], None, {"other": 0.1}) == []
+    close = [{"id": "autoencoder", "method": "AE", "hole_mse": 0.02402},
+             {"id": "autoencoder-regularized", "method": "AE-R", "hole_mse": 0.022004}]
+    assert report.target_lines(close, None) == [
+        "AE: target hole MSE at most 0.024; 0.02402 as trained (not met).",  # not "0.0240 (not met)"
+        "AE-R: target hole MSE at most 0.022; 0.02200 as trained (not met)."]
 
 
 def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):

@@ -124,7 +124,7 @@ def test_autoencoder_records_its_dropout_and_reads_older_records_as_0_2(tmp_path
     from helpers.training import read_checkpoint
 
     trainer = AutoencoderTrainer(batch_size=16)
-    assert trainer.config["dropout"] == AUTOENCODER_DROPOUT == 0.5
+    assert trainer.config["dropout"] == AUTOENCODER_DROPOUT == 0.6
     trainer.save_checkpoint(tmp_path / "new.npz")
     meta, arrays = read_checkpoint(tmp_path / "new.npz")
     del meta["config"]["dropout"]  # a record from before the rate was always written

@@ -33,7 +33,7 @@ if [[ -n "${DEVICES:-}" ]]; then parallel=(--devices "$DEVICES"); fi
 resume() { [[ -f "$1/checkpoint.npz" ]] && echo --resume || true; }
 
 python -m helpers.train autoencoder --iterations "$AE_ITERATIONS" --out runs/paper-autoencoder \
-    --validation-size $VALIDATION --validate-every 2500 --checkpoint-every 1000 --log-every 500 \
+    --validation-size $VALIDATION --validate-every 500 --checkpoint-every 1000 --log-every 500 \
     --no-progress "${parallel[@]}" $(resume runs/paper-autoencoder)
 python -m helpers.train gan --fused --iterations "$GAN_ITERATIONS" --out runs/paper-gan \
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
