@@ -956,22 +956,31 @@ def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
                        else f"{factor:.1f} times")
                 lines.append(f"{r['method']}: hole MSE {r['hole_mse']:.4f}, {how} that of the best "
                              f"classical fill ({best_classical['method']}, {best_classical['hole_mse']:.4f}).")
-    if ae in by_id and gan in by_id:
-        a, g = by_id[ae], by_id[gan]
-        rel = (g["hole_mse"] - a["hole_mse"]) / a["hole_mse"]
-        same_error = abs(rel) <= similar
-        sharper = abs(1 - g["sharpness_ratio"]) <= abs(1 - a["sharpness_ratio"]) - clearly_sharper
-        lines.append(f"The paper says: similar error, the GAN is sharper. Here the GAN's hole MSE is "
-                     f"{abs(rel):.0%} {'above' if rel >= 0 else 'below'} the autoencoder's "
-                     f"({'similar' if same_error else 'not similar'}, taking up to "
-                     f"{similar:.0%} as similar) and the GAN's sharpness ratio is "
-                     f"{g['sharpness_ratio']:.2f} against the autoencoder's {a['sharpness_ratio']:.2f} "
-                     f"({'sharper' if sharper else 'not clearly sharper'}, taking "
-                     f"{clearly_sharper:.2f} closer to 1.0 as clearly sharper).")
-        verdict = ("supports" if same_error and sharper else
-                   "supports half of" if same_error or sharper else "does not support")
-        lines.append(f"So this run {verdict} the paper's claim.")
+    lines += paper_claim(rows, ae, gan, similar, clearly_sharper)
     return lines
+
+
+def paper_claim(rows: list[dict], ae: str = "autoencoder", gan: str = "gan", similar: float = 0.15,
+                clearly_sharper: float = 0.1, subject: str = "this run") -> list[str]:
+    """The paper's claim ("similar error, the GAN is sharper") checked for the rows ``ae``
+    and ``gan`` (see :func:`conclusion`); empty when either is missing."""
+    by_id = {r["id"]: r for r in rows}
+    if ae not in by_id or gan not in by_id:
+        return []
+    a, g = by_id[ae], by_id[gan]
+    rel = (g["hole_mse"] - a["hole_mse"]) / a["hole_mse"]
+    same_error = abs(rel) <= similar
+    sharper = abs(1 - g["sharpness_ratio"]) <= abs(1 - a["sharpness_ratio"]) - clearly_sharper
+    verdict = ("supports" if same_error and sharper else
+               "supports half of" if same_error or sharper else "does not support")
+    return [f"The paper says: similar error, the GAN is sharper. Here the GAN's hole MSE is "
+            f"{abs(rel):.0%} {'above' if rel >= 0 else 'below'} the autoencoder's "
+            f"({'similar' if same_error else 'not similar'}, taking up to "
+            f"{similar:.0%} as similar) and the GAN's sharpness ratio is "
+            f"{g['sharpness_ratio']:.2f} against the autoencoder's {a['sharpness_ratio']:.2f} "
+            f"({'sharper' if sharper else 'not clearly sharper'}, taking "
+            f"{clearly_sharper:.2f} closer to 1.0 as clearly sharper).",
+            f"So {subject} {verdict} the paper's claim."]
 
 
 def beyond_the_paper_verdict(rows: list[dict], free_rows: list[dict], images_seen: dict | None = None,

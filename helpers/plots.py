@@ -303,6 +303,19 @@ def _positive(values) -> bool:
     return bool(values) and min(values) > 0
 
 
+def _validation(ax, history: dict, color: str, label: str):
+    """The validation curve; for a run that averaged its weights (``--average``), the
+    average's (what it keeps) and, thin, the raw weights' beside it. Returns the points."""
+    vx, vy = _series(history, "val_hole_mse")
+    rx, ry = _series(history, "val_hole_mse_raw")
+    if rx:
+        ax.plot(rx, ry, "-", color=color, lw=0.8, alpha=0.5, label=f"{label}, raw weights")
+        label = f"{label}, averaged weights"
+    if vx:
+        ax.plot(vx, vy, "o-", color=color, ms=3 if rx else 6, label=label)
+    return vx, vy + ry
+
+
 def loss_curves(history: dict, title: str = "Training loss", caption: str | None = None,
                 reference: float | None = None, reference_label: str = "",
                 loss_label: str = "training loss (MSE, unit scale)") -> Figure:
@@ -312,9 +325,7 @@ def loss_curves(history: dict, title: str = "Training loss", caption: str | None
     ax = axes[0, 0]
     x, y = _series(history, "loss")
     ax.plot(x, y, color="#4c72b0", label=loss_label)
-    vx, vy = _series(history, "val_hole_mse")
-    if vx:
-        ax.plot(vx, vy, "o-", color="#c44e52", label="validation hole MSE (unit scale)")
+    vx, vy = _validation(ax, history, "#c44e52", "validation hole MSE (unit scale)")
     if reference is not None:
         ax.axhline(reference, color="gray", ls="--", lw=1, label=reference_label or f"{reference:g}")
     if _positive(y + vy):
@@ -351,9 +362,7 @@ def gan_curves(history: dict, title: str = "GAN training", caption: str | None =
     ax = axes[0, 2]
     x, y = _series(history, "g_l2")
     ax.plot(x, y, color="#4c72b0", label="G: L2 (signed scale)")
-    vx, vy = _series(history, "val_hole_mse")
-    if vx:
-        ax.plot(vx, vy, "o-", color="#8172b2", label="validation hole MSE (unit)")
+    vx, vy = _validation(ax, history, "#8172b2", "validation hole MSE (unit)")
     if _positive(y + vy):
         ax.set_yscale("log")
     ax.set_title("generator: reconstruction", fontsize=10)

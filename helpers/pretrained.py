@@ -197,7 +197,7 @@ def checkpoint_inpainter(path, display_name: str | None = None):
     meta, arrays = read_checkpoint(path)
     kind = meta["config"]["kind"]
     trainer = _trainer_for(meta)
-    trainer.load_state(meta, arrays, str(path), weights_only=True)
+    trainer.load_state(meta, arrays, str(path), weights_only=True).adopt_average()
     name = display_name or f"{kind} ({Path(path).parent.name}/{Path(path).name}, iteration {meta['iteration']:,})"
     return _inpainter(trainer.models()[FILLING_MODEL[kind]], kind, name)
 
@@ -344,12 +344,15 @@ def restored(stored: dict) -> dict:
 def publish(run_dir, name: str, *, select: str = "last", data_source: str,
             train_images: int, validation_images: int, hardware: str | None = None,
             notes: str = "", command: str = "", precision_check=None,
-            folder: Path | None = None, storage: str = "float16") -> Path:
+            folder: Path | None = None, storage: str = "float16", raw: bool = False) -> Path:
     """Publish a run's weights as ``name``: a compact ``.npz`` with its record, the manifest
     entry and the model card. ``select``: "last" (the final state) or "best" (the state with
     the lowest validation hole MSE, ``best.npz``). ``storage``: "float16" or "int8" (see
     :func:`quantize_int8`). ``precision_check``: uint8 images on which the hole MSE of the
-    float32 and the stored weights is measured and recorded.
+    float32 and the stored weights is measured and recorded. A run that averaged its weights
+    (``--average``) publishes the average; ``raw=True`` publishes its raw weights instead, as
+    if it had not averaged (training is the same either way), e.g. the paper's GAN and its
+    averaged variant from one run.
     """
     _check_storage(storage)  # a clear error before any work
     from .training import read_checkpoint
@@ -363,11 +366,22 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str,
     else:
         raise ValueError(f"select must be 'last' or 'best', got {select!r}.")
     kind = meta["config"]["kind"]
+    history = last_meta["history"]
+    if raw:
+        if "average_decay" not in meta["config"]:
+            raise ValueError(f"{run_dir} did not average its weights: publish it without raw "
+                             f"(--raw is for runs trained with --average).")
+        if select == "best":
+            raise ValueError("The best state of a run that averaged was chosen by the average's "
+                             "validation error: publish its raw weights with select='last'.")
+        meta = {**meta, "config": {k: v for k, v in meta["config"].items() if k != "average_decay"}}
+        # the raw weights' validation errors are the ones their curves and card show
+        history = {k: v for k, v in history.items() if k != "val_hole_mse_raw"}
+        history["val_hole_mse"] = last_meta["history"].get("val_hole_mse_raw", [])
     trainer = _trainer_for(meta)
-    trainer.load_state(meta, arrays, str(run_dir))
+    trainer.load_state(meta, arrays, str(run_dir)).adopt_average()
     weights = trainer.weight_arrays()
     stored = as_stored(weights, storage)
-    history = last_meta["history"]
     from .training import estimated_train_seconds
 
     seconds = last_meta.get("train_seconds") or estimated_train_seconds(history, meta["config"]["batch_size"])
@@ -472,7 +486,14 @@ def _duration(seconds: float) -> str:
 
 
 def _variant_option(meta: dict) -> str:
-    """" --variant NAME" when an autoencoder was trained with a named variant's settings."""
+    """" --variant NAME" when an autoencoder was trained with a named variant's settings, and
+    " --average DECAY" for a run that averaged its weights."""
+    if meta["config"].get("average_decay") is not None:
+        return f"{_autoencoder_variant(meta)} --average {meta['config']['average_decay']:g}"
+    return _autoencoder_variant(meta)
+
+
+def _autoencoder_variant(meta: dict) -> str:
     if meta.get("kind") != "autoencoder" or not meta["config"].get("flip"):
         return ""
     from .training import AUTOENCODER_VARIANTS
@@ -496,8 +517,11 @@ def model_card(name: str, folder: Path | None = None) -> str:
     val = [(i, v) for i, v in zip(history["iteration"], history.get("val_hole_mse", [])) if v is not None]
     train_key = "loss" if kind == "autoencoder" else "g_l2"
     train = [(i, v) for i, v in zip(history["iteration"], history.get(train_key, [])) if v is not None]
+    averaged = (f", its {FILLING_MODEL[kind]}'s weights averaged over training (beyond the paper)"
+                if meta["config"].get("average_decay") else "")
     lines = [f"# Model card: `{name}`", "",
-             f"{KIND_TITLES[kind][0].upper() + KIND_TITLES[kind][1:]}, trained by this project with "
+             f"{KIND_TITLES[kind][0].upper() + KIND_TITLES[kind][1:]}{averaged}"
+             f", trained by this project with "
              f"`python -m helpers.train {kind}{_variant_option(meta)}`. Load it with "
              f"`helpers.pretrained.load_pretrained({name!r})`.", ""]
     if meta.get("notes"):
@@ -598,6 +622,9 @@ def main(argv=None) -> int:
     pub.add_argument("--validation-size", type=int, default=5000,
                      help="the run's --validation-size (its split is recomputed with its seed)")
     pub.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
+    pub.add_argument("--raw", action="store_true",
+                     help="a run trained with --average: publish its raw (not averaged) weights, "
+                          "as if it had not averaged (with --select last)")
     pub.add_argument("--storage", choices=STORAGES, default="float16",
                      help="float16 (default), or int8 kernels with a scale per channel: "
                           "about half the bytes again; the change in hole MSE is measured and "
@@ -660,10 +687,14 @@ def main(argv=None) -> int:
     seed = int(read_checkpoint(Path(args.run_dir) / "checkpoint.npz", arrays=False)[0].get("seed", 0))
     data = load_cifar10(args.data, seed=seed, progress=False)
     x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, args.validation_size, seed)
-    path = publish(args.run_dir, args.name, select=args.select, data_source=data.source,
-                   train_images=len(x_train), validation_images=len(x_val), hardware=args.hardware,
-                   notes=args.notes, command=args.command_line, precision_check=x_val,
-                   storage=args.storage)
+    try:
+        path = publish(args.run_dir, args.name, select=args.select, data_source=data.source,
+                       train_images=len(x_train), validation_images=len(x_val), hardware=args.hardware,
+                       notes=args.notes, command=args.command_line, precision_check=x_val,
+                       storage=args.storage, raw=args.raw)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     meta = record(args.name)
     pc = meta["precision_check"]
     print(f"Published {path} ({path.stat().st_size / 1e6:.1f} MB), iteration {meta['iteration']:,}; "

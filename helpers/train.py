@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="autoencoder and GAN: the rate of their Dropout layers (the paper gives "
                         "none; default 0.6 for the autoencoder, chosen on validation error "
                         "against 0.2, 0.5 and 0.7, and 0.2 for the GAN's two networks)")
+    p.add_argument("--average", type=float, default=None, metavar="DECAY",
+                   help="beyond the paper: also keep an exponential moving average of the weights "
+                        "of the net that fills holes (e.g. 0.999: about the last 1,000 "
+                        "iterations), and validate, keep and save that average; training itself "
+                        "is unchanged, and the raw weights' validation error is logged beside it")
     p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
     p.add_argument("--d-learning-rate", type=float, default=2e-4,
                    help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
@@ -119,6 +124,10 @@ def main(argv=None) -> int:
     if args.dropout is not None and args.model == "pconv":
         print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
               "U-Net has no dropout layer", file=sys.stderr)
+        return 2
+    if args.average is not None and not 0 < args.average < 1:
+        print(f"error: --average must be a decay between 0 and 1 (e.g. 0.999), got {args.average:g}",
+              file=sys.stderr)
         return 2
     if args.shift is not None and args.model != "autoencoder":
         print("error: --shift is for the autoencoder", file=sys.stderr)
@@ -181,6 +190,8 @@ def main(argv=None) -> int:
         else f"the {args.variant} variant of the paper's autoencoder")
     if args.model in ("autoencoder", "gan") and args.dropout is not None:
         what += f" with dropout {args.dropout:g}"
+    if trainer.average_decay is not None:
+        what += f", its weights averaged (decay {trainer.average_decay:g})"
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
@@ -209,6 +220,8 @@ def _make_trainer(args, batch_size, out):
                   f"{trainer.config.get('dropout')!r}; continuing it keeps that rate. Leave out "
                   f"--dropout, or train a new run without --from-pretrained.", file=sys.stderr)
             return None
+        if args.average is not None:
+            trainer.set_averaging(args.average)
         print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
               f"{trainer.iteration:,}.", flush=True)
     elif args.model == "autoencoder":
@@ -219,17 +232,19 @@ def _make_trainer(args, batch_size, out):
             options["dropout"] = args.dropout
         if args.shift is not None:
             options["shift"] = args.shift
+        if args.average is not None:
+            options["average_decay"] = args.average
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
                                      seed=args.seed, compile_mode=args.compile, **options)
     elif args.model == "pconv":
         from .training import PConvTrainer
 
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
+                               average_decay=args.average, **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                             fused=args.fused,
+                             fused=args.fused, average_decay=args.average,
                              **({} if args.dropout is None else {"dropout": args.dropout}))
     return trainer
 
@@ -349,7 +364,8 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
     from .models import save_model
     from .pretrained import machine_description
 
-    saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
+    with trainer.averaged_weights():   # a run that averaged saves (and is scored by) the average
+        saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
     result = {"model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
               "images_seen": trainer.iteration * batch_size, "data": data.source,
               "train_images": len(x_train), "seed": args.seed, "config": trainer.config,
@@ -360,7 +376,12 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
               "train_seconds_all_sessions": round(trainer.train_seconds, 1), "models": saved}
     if args.test_size:
         test = data.x_test[:args.test_size]
-        result["test_hole_mse_unit"] = trainer.validate(test)
+        with trainer.averaged_weights():
+            result["test_hole_mse_unit"] = trainer.validate(test)
+        if trainer.average is not None:
+            result["test_hole_mse_unit_raw"] = trainer.validate(test)
+            print(f"Test hole MSE on [0,1] of the raw (not averaged) weights: "
+                  f"{result['test_hole_mse_unit_raw']:.4f}")
         result["test_images"] = len(test)
         print(f"Test hole MSE on [0,1]: {result['test_hole_mse_unit']:.4f} "
               f"({len(test):,} test images of {data.source})")

@@ -14,6 +14,7 @@ calls these "epochs": 50,000 for the autoencoder, 80,000 for the GAN).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -37,6 +38,9 @@ PAPER_GAN = dict(iterations=80_000, batch_size=32, g_learning_rate=2e-3, d_learn
 GAN_BETA_1 = 0.5
 # A step schedule's factor (--lr-drop-at): the usual tenfold drop, e.g. He et al. 2016.
 LR_DROP_FACTOR = 0.1
+# Weight averaging (--average): the average is updated every this many iterations, on the host,
+# so it costs a few percent of a step; its decay per iteration is the one asked for.
+AVERAGE_EVERY = 4
 
 
 class TrainingDivergedError(RuntimeError):
@@ -478,6 +482,7 @@ class Trainer:
     kind = "model"
     batch_size = 32
     reconstruction_loss = "loss"   # the key checked for divergence
+    filling_net = "model"          # the net that fills holes (the one weight averaging averages)
 
     def __init__(self, nets: dict[str, NetState], *, seed: int = 0, compile_mode: str = "auto",
                  hole: Hole = CENTER_HOLE):
@@ -492,6 +497,7 @@ class Trainer:
         self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
         self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
+        self.average = None   # the averaged weights of the filling net (see set_averaging)
         self.parallel = DataParallel.current
         if self.parallel is not None:
             self.parallel.check_batch(self.batch_size)
@@ -553,6 +559,81 @@ class Trainer:
                 slot.assign(value)
         return scale
 
+    # -- weight averaging
+    def set_averaging(self, decay: float | None) -> None:
+        """Keep an exponential moving average of the filling net's weights (Polyak averaging;
+        for GANs, Yazici et al. 2019), which validation scores and publishing ships instead of
+        the last weights. Training itself is unchanged: the same run also logs the raw
+        weights' validation error (``val_hole_mse_raw``). ``decay`` is per iteration, e.g.
+        0.999 (an average over about the last 1,000 iterations); None switches it off."""
+        if decay is not None and not (isinstance(decay, (int, float)) and 0.0 < decay < 1.0):
+            raise ValueError(f"the averaging decay must be a number between 0 and 1 (e.g. 0.999), got {decay!r}.")
+        if decay is None:
+            self.config.pop("average_decay", None)
+        else:
+            self.config["average_decay"] = float(decay)
+        self.average = None
+
+    @property
+    def average_decay(self) -> float | None:
+        return self.config.get("average_decay")
+
+    def _filling_values(self) -> list[list[np.ndarray]]:
+        state = self.state[self.filling_net]
+        return [[keras.ops.convert_to_numpy(v) for v in group] for group in state[:2]]
+
+    def update_average(self) -> None:
+        """Fold the current weights into the average (every :data:`AVERAGE_EVERY` iterations).
+        Early on the decay is smaller, (1 + t) / (10 + t) at iteration t, as in TensorFlow's
+        ExponentialMovingAverage, so the average soon forgets the random start."""
+        values = self._filling_values()
+        if self.average is None:
+            self.average = [[v.copy() for v in group] for group in values]
+            return
+        decay = min(self.average_decay, (1 + self.iteration) / (10 + self.iteration)) ** AVERAGE_EVERY
+        for averaged, current in zip(self.average, values):
+            for i, value in enumerate(current):
+                if np.issubdtype(value.dtype, np.floating):
+                    averaged[i] += (1.0 - decay) * (value - averaged[i])
+                else:   # counters and seeds are not averaged
+                    averaged[i] = value.copy()
+
+    @contextlib.contextmanager
+    def averaged_weights(self):
+        """Within this block the filling net holds the averaged weights (if any), e.g. to
+        validate or predict with them; the raw weights come back after it."""
+        if self.average is None:
+            yield
+            return
+        name, net = self.filling_net, self.nets[self.filling_net]
+        raw = self.state[name]
+        if backend() == "jax":
+            import jax
+
+            self.state[name] = tuple([jax.device_put(a, v.sharding) for a, v in zip(avg, group)]
+                                     for avg, group in zip(self.average, raw[:2])) + (raw[2],)
+            try:
+                yield
+            finally:
+                self.state[name] = raw
+        else:   # the state is the Keras variables themselves
+            saved = self._filling_values()
+            net.write(self.average)
+            try:
+                yield
+            finally:
+                net.write(saved)
+
+    def adopt_average(self) -> "Trainer":
+        """Replace the filling net's weights by their average for good (to evaluate or publish
+        a run that averaged; its training cannot go on from here)."""
+        if self.average is not None:
+            name = self.filling_net
+            self.nets[name].write(self.average)
+            self.state[name] = self.nets[name].read()
+            self.average = None
+        return self
+
     # -- checkpoints
     def _config_check(self) -> dict:
         return {"kind": self.kind, **self.config}
@@ -566,6 +647,9 @@ class Trainer:
             for g, group in enumerate(state):
                 for i, value in enumerate(group):
                     arrays[f"{name}/{g}/{i}"] = keras.ops.convert_to_numpy(value)
+        for g, group in enumerate(self.average or []):
+            for i, value in enumerate(group):
+                arrays[f"average/{self.filling_net}/{g}/{i}"] = value
         meta = {"format": 1, "iteration": self.iteration, "seed": self.seed,
                 "config": self._config_check(), "history": self.history,
                 "train_seconds": round(self.train_seconds, 1),
@@ -592,7 +676,7 @@ class Trainer:
         saved = meta.get("config", {})
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
-                    "weight_decay", "shift"):
+                    "weight_decay", "shift", "average_decay"):
             was, now = saved_setting(saved, key), saved_setting(expected, key)
             if (key in expected or key in saved) and was != now:
                 raise CheckpointError(
@@ -620,6 +704,11 @@ class Trainer:
         for name, net in self.nets.items():
             net.write(new_state[name])
             self.state[name] = net.read()
+        self.average = None
+        prefix = f"average/{self.filling_net}/"
+        if self.average_decay is not None and any(k.startswith(prefix) for k in arrays):
+            self.average = [[np.asarray(arrays[f"{prefix}{g}/{i}"]).astype(v.dtype) for i, v in enumerate(group)]
+                            for g, group in enumerate(self._filling_values())]
         if not self.lr_drop_at and saved.get("lr_drop_at"):
             self.set_lr_drops(saved["lr_drop_at"])  # the run's schedule carries on unless replaced
         self.iteration = int(meta["iteration"])
@@ -630,10 +719,12 @@ class Trainer:
 
     def weight_arrays(self) -> dict[str, np.ndarray]:
         """The models' variables (trainable and non-trainable, no optimizer state) as
-        checkpoint-style ``name/group/index`` arrays: what published weights hold."""
-        return {f"{name}/{g}/{i}": keras.ops.convert_to_numpy(value)
-                for name, state in self.state.items()
-                for g, group in enumerate(state[:2]) for i, value in enumerate(group)}
+        checkpoint-style ``name/group/index`` arrays: what published weights hold (the
+        filling net's averaged weights, where the run averaged)."""
+        with self.averaged_weights():
+            return {f"{name}/{g}/{i}": keras.ops.convert_to_numpy(value)
+                    for name, state in self.state.items()
+                    for g, group in enumerate(state[:2]) for i, value in enumerate(group)}
 
     # -- the loop
     def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
@@ -681,6 +772,8 @@ class Trainer:
                     scale = self._apply_learning_rates()
                 pending.append(self.train_step(sampler.batch(self.iteration)))
                 self.iteration += 1
+                if self.average_decay is not None and self.iteration % AVERAGE_EVERY == 0:
+                    self.update_average()
                 bar.update(1)
                 done = self.iteration == iterations or self.stop_requested or (
                     max_seconds is not None and time.perf_counter() - start >= max_seconds)
@@ -692,7 +785,10 @@ class Trainer:
                     logs["images_per_second"] = (self.iteration - start_iteration) * self.batch_size / max(elapsed, 1e-9)
                     first_loss = self._check_divergence(logs, first_loss, divergence_factor, checkpoint)
                     if validating:
-                        logs["val_hole_mse"] = self.validate(validation)
+                        if self.average is not None:
+                            logs["val_hole_mse_raw"] = self.validate(validation)
+                        with self.averaged_weights():
+                            logs["val_hole_mse"] = self.validate(validation)
                     self._record(logs)
                     if validating and checkpoint is not None and logs["val_hole_mse"] < best:
                         best = logs["val_hole_mse"]
@@ -812,11 +908,12 @@ class AutoencoderTrainer(Trainer):
 
     kind = "autoencoder"
     reconstruction_loss = "loss"
+    filling_net = "autoencoder"
 
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  hole: Hole = CENTER_HOLE, flip: bool = False, dropout: float = AUTOENCODER_DROPOUT,
-                 weight_decay: float = 0.0, shift: int = 0, lr_drop_at=()):
+                 weight_decay: float = 0.0, shift: int = 0, lr_drop_at=(), average_decay=None):
         from .models import build_autoencoder
 
         check_backend()
@@ -835,6 +932,7 @@ class AutoencoderTrainer(Trainer):
                        "shift": self.shift, "dropout": dropout, "weight_decay": weight_decay}
         self.base_learning_rates = {"autoencoder": learning_rate}
         self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
 
         def loss_fn(trainable, non_trainable, holed, patch):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, holed, training=True)
@@ -890,13 +988,14 @@ class GANTrainer(Trainer):
 
     kind = "gan"
     reconstruction_loss = "g_l2"
+    filling_net = "generator"
 
     def __init__(self, generator: keras.Model | None = None, discriminator: keras.Model | None = None,
                  *, g_learning_rate: float = 2e-3, d_learning_rate: float = 2e-4,
                  beta_1: float = GAN_BETA_1, l2_weight: float = 0.999,
                  adversarial_weight: float = 0.001, batch_size: int = 32, seed: int = 0,
                  compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
-                 dropout: float = DROPOUT, lr_drop_at=()):
+                 dropout: float = DROPOUT, lr_drop_at=(), average_decay=None):
         from .models import build_discriminator, build_generator
 
         check_backend()
@@ -915,6 +1014,7 @@ class GANTrainer(Trainer):
                        "dropout": dropout}
         self.base_learning_rates = {"generator": g_learning_rate, "discriminator": d_learning_rate}
         self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
 
         def d_loss(trainable, non_trainable, patches, label):
             prob, non_trainable = discriminator.stateless_call(trainable, non_trainable, patches, training=True)
@@ -1017,11 +1117,12 @@ class PConvTrainer(Trainer):
 
     kind = "pconv"
     reconstruction_loss = "loss"
+    filling_net = "pconv"
 
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000, lr_drop_at=()):
+                 mask_bank: int = 4000, lr_drop_at=(), average_decay=None):
         from .masks import random_masks
         from .pconv import build_pconv_unet, pconv_loss
 
@@ -1039,6 +1140,7 @@ class PConvTrainer(Trainer):
                        "mask_bank": mask_bank}
         self.base_learning_rates = {"pconv": learning_rate}
         self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
 
         def loss_fn(trainable, non_trainable, image, known):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, [image * known, known],

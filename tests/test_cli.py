@@ -61,6 +61,30 @@ def test_train_gan_briefly(mini_data, tmp_path):
     assert history["iteration"] == [1, 2] and "d_loss_fake" in history
 
 
+def test_train_gan_with_averaged_weights(mini_data, tmp_path, capsys):
+    """--average: the run validates, saves and scores the average (the raw weights' errors
+    beside), and evaluating its checkpoint fills with the average too."""
+    out = tmp_path / "gan-avg"
+    assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "8",
+                       "--batch-size", "8", "--test-size", "10", "--log-every", "4", "--no-progress",
+                       "--fused", "--average", "0.9", "--validation-size", "8", "--validate-every", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "its weights averaged (decay 0.9)" in printed and "raw (not averaged)" in printed
+    run = json.loads((out / "run.json").read_text())
+    assert run["config"]["average_decay"] == 0.9
+    assert run["test_hole_mse_unit"] != run["test_hole_mse_unit_raw"]
+    history = json.loads((out / "history.json").read_text())
+    assert history["val_hole_mse"][-1] != history["val_hole_mse_raw"][-1]
+    scored = {}
+    for option, path in (("--checkpoint", out / "checkpoint.npz"), ("--model", out / "generator.keras")):
+        assert evaluate.main(["--data", str(mini_data), "--methods", "none", option, str(path),
+                              "--json", str(tmp_path / "scores.json"), "--no-progress"]) == 0
+        (scored[option],) = json.loads((tmp_path / "scores.json").read_text())["results"]
+    assert scored["--checkpoint"]["hole_mse"] == pytest.approx(scored["--model"]["hole_mse"], rel=1e-5)
+    assert train.main(["gan", "--average", "1", "--out", str(tmp_path / "z")]) == 2
+    assert "--average" in capsys.readouterr().err
+
+
 def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",

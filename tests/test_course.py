@@ -296,6 +296,10 @@ def test_conclusion_follows_the_numbers():
                                 row("gan", 0.0228, 0.9)])
     assert any("43% below that of the best classical fill (telea" in line for line in beyond)
     assert any("GAN's hole MSE is 14% above the autoencoder's (similar" in line for line in beyond)
+    variant = course.paper_claim([classical, row("autoencoder", 0.020, 0.5), row("gan", 0.040, 0.9),
+                                  row("gan-averaged", 0.021, 0.8)], gan="gan-averaged", subject="the variant")
+    assert variant[-1] == "So the variant supports the paper's claim." and "5% above" in variant[0]
+    assert course.paper_claim([classical, row("autoencoder", 0.020, 0.5)], gan="gan-averaged") == []
 
 
 def test_beyond_the_paper_verdict_follows_the_numbers():

@@ -54,6 +54,41 @@ def test_publish_load_and_card(weights, tmp_path):
     assert "load_pretrained('tiny-ae')" in card
 
 
+def test_a_run_that_averaged_publishes_its_average_or_its_raw_weights(weights, tmp_path):
+    images = smooth_images(64, seed=5)
+    trainer, run = AutoencoderTrainer(batch_size=4, compile_mode="eager", average_decay=0.9), tmp_path / "run"
+    trainer.fit(images[:48], 12, checkpoint_dir=run, log_every=4, validation=images[48:],
+                validate_every=4, progress=False)
+    pretrained.publish(run, "avg-ae", data_source="synthetic", train_images=48,
+                       validation_images=16, precision_check=images[48:])
+    pretrained.publish(run, "raw-ae", raw=True, data_source="synthetic", train_images=48,
+                       validation_images=16, precision_check=images[48:])
+    averaged, raw = pretrained.read_weights("avg-ae")[1], pretrained.read_weights("raw-ae")[1]
+    np.testing.assert_allclose(averaged["autoencoder/0/0"], trainer.average[0][0], rtol=2e-3, atol=1e-4)
+    state = trainer.state["autoencoder"][0][0]
+    np.testing.assert_allclose(raw["autoencoder/0/0"], np.asarray(state), rtol=2e-3, atol=1e-4)
+    assert np.abs(averaged["autoencoder/0/0"].astype(np.float32) - raw["autoencoder/0/0"]).max() > 1e-4
+    avg_rec, raw_rec = pretrained.record("avg-ae"), pretrained.record("raw-ae")
+    assert avg_rec["config"]["average_decay"] == 0.9 and "average_decay" not in raw_rec["config"]
+    # each record's validation curve is its own weights', and the precision check measured them
+    assert avg_rec["history"]["val_hole_mse"] == trainer.history["val_hole_mse"]
+    assert raw_rec["history"]["val_hole_mse"] == trainer.history["val_hole_mse_raw"]
+    assert abs(avg_rec["precision_check"]["relative_change"]) < 0.01
+    assert abs(raw_rec["precision_check"]["relative_change"]) < 0.01
+    with pytest.raises(ValueError, match="select='last'"):
+        pretrained.publish(run, "x", raw=True, select="best", data_source="synthetic",
+                           train_images=48, validation_images=16)
+    with pytest.raises(ValueError, match="did not average"):
+        pretrained.publish(_plain_run(tmp_path, images), "x", raw=True, data_source="s",
+                           train_images=1, validation_images=1)
+
+
+def _plain_run(tmp_path, images):
+    run = tmp_path / "run-plain"
+    AutoencoderTrainer(batch_size=8, compile_mode="eager").fit(images[:16], 1, checkpoint_dir=run, progress=False)
+    return run
+
+
 def test_best_selection_keeps_the_whole_history(weights, tmp_path):
     images = smooth_images(64, seed=3)
     _publish(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "best-ae", images, "best")

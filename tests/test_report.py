@@ -20,6 +20,9 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
         trainer.fit(images[:32], 2, checkpoint_dir=run, log_every=1, validation=images[32:],
                     validate_every=1, progress=False)
         pretrained.publish(run, name, data_source="synthetic", train_images=32, validation_images=8)
+    # a named GAN variant is checked against the paper's claim in the GAN's place
+    pretrained.publish(tmp_path / "gan", "gan-averaged", data_source="synthetic", train_images=32,
+                       validation_images=8)
     out = tmp_path / "results"
     assert report.main(["--data", str(tarball), "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
@@ -28,7 +31,8 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["n_images"] == 20 and saved["scale"] == "unit [0,1]"
     methods = [r["method"] for r in saved["results"]]
-    assert len(methods) == 6 and methods[3:] == ["autoencoder (paper)", "GAN (paper)",
+    assert len(methods) == 7 and methods[3:] == ["autoencoder (paper)", "GAN (paper)",
+                                                 "GAN, averaged weights (beyond the paper)",
                                                  "partial-conv U-Net (beyond the paper)"]
     free = saved["free_form"]["results"]
     assert [r["id"] for r in free] == ["telea", "biharmonic", "pconv"] and free[2]["pretrained"] == "pconv"
@@ -40,7 +44,9 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
         assert (out / figure).stat().st_size > 1000, figure
     text = (out / "README.md").read_text()
     assert "| hole MSE | hole L1 |" in text and "CIFAR-10 (JPEG export)" in text
-    assert "## Free-form holes" in text and "The paper says" in text and report.load_report(out / "results.json") == saved
+    assert "## Free-form holes" in text and "The paper says" in text
+    variant = text.split("The same check with GAN, averaged weights (beyond the paper)")[1]
+    assert "The paper says" in variant.split("\n\n")[1] and "So the variant " in variant and report.load_report(out / "results.json") == saved
     mirrored = saved["mirror_averaged"]
     assert [r["id"] for r in mirrored] == ["autoencoder"] and mirrored[0]["pretrained"] == "autoencoder"
     assert mirrored[0]["method"] == "autoencoder (paper), mirror-averaged"

@@ -301,3 +301,51 @@ def test_resume_with_validation_keeps_the_best_state(images, tmp_path):
     vals = [v for v in again.history["val_hole_mse"] if v is not None]
     assert min(vals) <= best_before
     assert best.history["val_hole_mse"][-1] == min(vals)
+
+
+@pytest.mark.backend
+def test_weight_averaging_follows_its_formula_and_leaves_training_unchanged(images, tmp_path):
+    """``average_decay``: the raw weights train exactly as without it; the average follows
+    the exponential-moving-average formula; validation and ``weight_arrays`` use the average,
+    and a resumed run carries it on exactly."""
+    from helpers.training import AVERAGE_EVERY
+
+    plain = AutoencoderTrainer(batch_size=16, seed=3)
+    plain.fit(images, 2 * AVERAGE_EVERY, log_every=AVERAGE_EVERY, progress=False)
+    averaging = AutoencoderTrainer(batch_size=16, seed=3, average_decay=0.9)
+
+    first = snapshot(averaging.state["autoencoder"])[0]
+    averaging.fit(images, AVERAGE_EVERY, log_every=AVERAGE_EVERY, progress=False)
+    at_first_update = snapshot(averaging.state["autoencoder"])[0]
+    for a, b in zip(averaging.average[0], at_first_update):   # the average starts at the weights
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, b) for a, b in zip(first, at_first_update))
+    averaging.fit(images, 2 * AVERAGE_EVERY, log_every=AVERAGE_EVERY, progress=False,
+                  checkpoint_dir=tmp_path, checkpoint_every=AVERAGE_EVERY,
+                  validation=images[:32], validate_every=AVERAGE_EVERY)
+    now = snapshot(averaging.state["autoencoder"])[0]
+    for a, b in zip(now, snapshot(plain.state["autoencoder"])[0]):   # training is unchanged
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    t = 2 * AVERAGE_EVERY
+    decay = min(0.9, (1 + t) / (10 + t)) ** AVERAGE_EVERY
+    for avg, start, end in zip(averaging.average[0], at_first_update, now):
+        np.testing.assert_allclose(avg, start + (1 - decay) * (end - start), rtol=1e-5, atol=1e-6)
+    # validation scores the average (and logs the raw weights' error beside it)
+    assert averaging.history["val_hole_mse_raw"][-1] == pytest.approx(averaging.validate(images[:32]), rel=1e-5)
+    with averaging.averaged_weights():
+        assert averaging.history["val_hole_mse"][-1] == pytest.approx(averaging.validate(images[:32]), rel=1e-5)
+    assert averaging.history["val_hole_mse"][-1] != averaging.history["val_hole_mse_raw"][-1]
+    for a, b in zip(snapshot(averaging.state["autoencoder"])[0], now):   # the raw weights came back
+        np.testing.assert_array_equal(a, b)
+    published = averaging.weight_arrays()
+    np.testing.assert_allclose(published["autoencoder/0/0"], averaging.average[0][0])
+    # the checkpoint holds both; a resumed run has the same average, an evaluation adopts it
+    resumed = AutoencoderTrainer(batch_size=16, seed=3, average_decay=0.9).load_checkpoint(tmp_path / "checkpoint.npz")
+    for a, b in zip(resumed.average[0], averaging.average[0]):
+        np.testing.assert_array_equal(a, b)
+    adopted = snapshot(resumed.adopt_average().state["autoencoder"])[0]
+    np.testing.assert_allclose(adopted[0], averaging.average[0][0])
+    with pytest.raises(CheckpointError, match="average_decay"):
+        AutoencoderTrainer(batch_size=16, seed=3).load_checkpoint(tmp_path / "checkpoint.npz")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        AutoencoderTrainer(average_decay=1.5)

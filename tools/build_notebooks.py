@@ -1235,7 +1235,10 @@ def notebook_5(url, branch):
             `results/README.md`, made by one command, `python -m helpers.report` (it also draws
             the per-class bars, best and worst cases and training curves). Here is its table,
             loaded from `results/results.json`; compare it with yours above (in cpu mode the
-            models are the same, the test images a subset).
+            models are the same, the test images a subset). It also holds a GAN beyond the
+            paper, `gan-averaged`: the same training, with an average of the generator's weights
+            over the last thousand or so iterations kept beside them (`--average 0.999`). The
+            lines under the table check the paper's claim with it in the GAN's place.
         """),
         code("""
             from helpers.report import load_report, results_table
@@ -1247,6 +1250,8 @@ def notebook_5(url, branch):
                 print(f"{report['data_source']} · {report['n_images']:,} test images · {report['scale']} · "
                       f"made {report['made']} on {report['machine']}")
                 display(Markdown(results_table(report["results"])))
+                for line in course.paper_claim(report["results"], gan="gan-averaged", subject="the averaged GAN"):
+                    print("-", line)
         """),
         md("""
             ## Summary

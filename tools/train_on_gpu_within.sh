@@ -37,7 +37,7 @@ echo "hardware: $HW; budget ${BUDGET}s"
 # 1. The GAN, fused step (the same algorithm as the three-call schedule, one compiled call).
 s=$(cap "$GAN_SECONDS" 150)
 echo "== gan: time limit ${s}s (t=$((SECONDS - start))s)"
-timeout -k 10 $((s + 150)) python -m helpers.train gan --fused --iterations 80000 --out runs/gpu-gan --validate-every 1000 \
+timeout -k 10 $((s + 150)) python -m helpers.train gan --fused --average 0.999 --iterations 80000 --out runs/gpu-gan --validate-every 1000 \
     --time-limit "$s" "${common[@]}" $(resume runs/gpu-gan) 2>&1 | tee "$LOGS/gan.log"
 gan_rc=${PIPESTATUS[0]}
 # Stop early only when nothing was trained (a broken install fails in seconds, not minutes).
@@ -61,12 +61,15 @@ if (( s > 20 )); then
         --time-limit "$s" "${common[@]}" "${from[@]}" 2>&1 | tee "$LOGS/pconv.log"
 fi
 
-# 4. Publish (GAN int8, U-Net float16; with cards): the GAN's last state (the paper's schedule) and its state
-#    with the lowest validation error, the U-Net's best state.
+# 4. Publish (GAN int8, U-Net float16; with cards): the GAN's last state (the paper's schedule; raw and
+#    averaged weights, from the one run) and its state with the lowest validation error (of the average),
+#    the U-Net's best state.
 echo "== publish (t=$((SECONDS - start))s)"
 cmd="KERAS_BACKEND=$KERAS_BACKEND BUDGET=$BUDGET bash tools/train_on_gpu_within.sh"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan --select last --storage int8 --hardware "$HW" \
+timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan --raw --select last --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee "$LOGS/publish.log"
+timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan-averaged --select last --storage int8 --hardware "$HW" \
+    --validation-size 5000 --command-line "$cmd" 2>&1 | tee -a "$LOGS/publish.log"
 timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan_best --select best --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee -a "$LOGS/publish.log"
 if [[ -f runs/gpu-pconv/best.npz ]]; then

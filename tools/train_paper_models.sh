@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Train the paper's two models (and, beyond the paper, the regularized autoencoder and the
-# partial-convolution U-Net) with the project's own command line, publish their weights
-# (weights/: int8 kernels for the autoencoders and the GAN, float16 for the U-Net; with model
-# cards) and regenerate the results report (results/).
+# Train the paper's two models (and, beyond the paper, the regularized autoencoder, the GAN
+# with averaged weights and the partial-convolution U-Net) with the project's own command
+# line, publish their weights (weights/: int8 kernels for the autoencoders and the GANs,
+# float16 for the U-Net; with model cards) and regenerate the results report (results/).
 #
 #   bash tools/train_paper_models.sh            # the paper's budgets (a GPU: see README)
 #   GAN_ITERATIONS=10000 bash tools/train_paper_models.sh
@@ -35,7 +35,9 @@ resume() { [[ -f "$1/checkpoint.npz" ]] && echo --resume || true; }
 python -m helpers.train autoencoder --iterations "$AE_ITERATIONS" --out runs/paper-autoencoder \
     --validation-size $VALIDATION --validate-every 500 --checkpoint-every 1000 --log-every 500 \
     --no-progress "${parallel[@]}" $(resume runs/paper-autoencoder)
-python -m helpers.train gan --fused --iterations "$GAN_ITERATIONS" --out runs/paper-gan \
+# --average keeps an average of the generator's weights beside the raw ones (training is the
+# same): the paper's GAN is published from the raw weights, its averaged variant from the average.
+python -m helpers.train gan --fused --average 0.999 --iterations "$GAN_ITERATIONS" --out runs/paper-gan \
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/paper-gan)
 python -m helpers.train autoencoder --variant regularized --iterations "$AE_ITERATIONS" \
@@ -47,7 +49,9 @@ python -m helpers.train pconv --iterations "$PCONV_ITERATIONS" --out runs/pconv 
 
 python -m helpers.pretrained publish runs/paper-autoencoder --name autoencoder --select best --storage int8 \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (AE_ITERATIONS=$AE_ITERATIONS)"
-python -m helpers.pretrained publish runs/paper-gan --name gan --select last --storage int8 \
+python -m helpers.pretrained publish runs/paper-gan --name gan --raw --select last --storage int8 \
+    --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
+python -m helpers.pretrained publish runs/paper-gan --name gan-averaged --select last --storage int8 \
     --validation-size $VALIDATION --command-line "bash tools/train_paper_models.sh (GAN_ITERATIONS=$GAN_ITERATIONS)"
 python -m helpers.pretrained publish runs/ae-regularized --name autoencoder-regularized --select best \
     --storage int8 --validation-size $VALIDATION \
