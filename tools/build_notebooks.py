@@ -1049,6 +1049,13 @@ def notebook_4(url, branch):
                iterations both ways.
             5. With the paper's budget of 80,000 iterations at batch 32, how many passes over the
                training images does the GAN make? And in this run?
+            6. Keep an average of the generator's weights beside the ones that train:
+               `GANTrainer(average_decay=0.99, fused=True)` (with a short run, a short memory).
+               Training is unchanged; `trainer.fit(..., validation=...)` then logs the
+               validation error of both (`val_hole_mse` for the average, `val_hole_mse_raw`).
+               Which one swings less from one validation to the next? The project's
+               `gan-averaged` weights are this with 0.999 over 17,000 iterations: compare its
+               row with the GAN's in `results/README.md`.
 
             **Next:** notebook 5 compares every method on the same test images.
         """),
