@@ -594,7 +594,8 @@ class Trainer:
         for averaged, current in zip(self.average, values):
             for i, value in enumerate(current):
                 if np.issubdtype(value.dtype, np.floating):
-                    averaged[i] += (1.0 - decay) * (value - averaged[i])
+                    averaged[i] *= decay   # in place (``value`` may share the weights' memory)
+                    averaged[i] += (1.0 - decay) * value
                 else:   # counters and seeds are not averaged
                     averaged[i] = value.copy()
 
