@@ -219,14 +219,12 @@ def report_markdown(report: dict, records: dict) -> str:
             lines.append(f"- {row['method']}: weights `{row['pretrained']}`, iteration {rec['iteration']:,} "
                          f"of a {rec['trained_iterations']:,}-iteration run at batch {rec['batch_size']} "
                          f"on {rec['data_source']} ({rec['hardware']}).")
-    from .course import conclusion
+    from .course import conclusion, paper_claim
 
     ids = {r["id"] for r in rows}
     if {"autoencoder", "gan"} <= ids:
         lines += ["", "What the table says (computed from it):", ""]
         lines += [f"- {line}" for line in conclusion(rows)]
-    from .course import paper_claim
-
     for variant in GAN_VARIANTS:
         claim = paper_claim(rows, gan=variant, subject="the variant")
         if claim:

@@ -240,7 +240,8 @@ def _make_trainer(args, batch_size, out):
         from .training import PConvTrainer
 
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average, **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
+                               average_decay=args.average,
+                               **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,

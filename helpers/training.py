@@ -567,7 +567,8 @@ class Trainer:
         weights' validation error (``val_hole_mse_raw``). ``decay`` is per iteration, e.g.
         0.999 (an average over about the last 1,000 iterations); None switches it off."""
         if decay is not None and not (isinstance(decay, (int, float)) and 0.0 < decay < 1.0):
-            raise ValueError(f"the averaging decay must be a number between 0 and 1 (e.g. 0.999), got {decay!r}.")
+            raise ValueError(f"the averaging decay must be a number between 0 and 1 (e.g. 0.999), "
+                             f"got {decay!r}.")
         if decay is None:
             self.config.pop("average_decay", None)
         else:
@@ -708,7 +709,8 @@ class Trainer:
         self.average = None
         prefix = f"average/{self.filling_net}/"
         if self.average_decay is not None and any(k.startswith(prefix) for k in arrays):
-            self.average = [[np.asarray(arrays[f"{prefix}{g}/{i}"]).astype(v.dtype) for i, v in enumerate(group)]
+            self.average = [[np.asarray(arrays[f"{prefix}{g}/{i}"]).astype(v.dtype)
+                             for i, v in enumerate(group)]
                             for g, group in enumerate(self._filling_values())]
         if not self.lr_drop_at and saved.get("lr_drop_at"):
             self.set_lr_drops(saved["lr_drop_at"])  # the run's schedule carries on unless replaced
