@@ -344,7 +344,7 @@ def gan_curves(history: dict, title: str = "GAN training", caption: str | None =
     """Three panels: D's losses on real and on generated patches; D's mean probability of
     'real' for each (0.5 = cannot tell); G's L2 loss (and validation hole MSE) and its
     adversarial loss."""
-    fig, axes = new_figure(1, 3, figsize=(13, 3.7))
+    fig, axes = new_figure(1, 3, figsize=(13, 4.1))
     ax = axes[0, 0]
     for key, color, label in (("d_loss_real", "#55a868", "on real patches"),
                               ("d_loss_fake", "#c44e52", "on generated patches")):
@@ -379,8 +379,9 @@ def gan_curves(history: dict, title: str = "GAN training", caption: str | None =
             a.legend(fontsize=8)
     for a in (ax, twin):
         handles += a.get_legend_handles_labels()[0]
-    if handles:
-        ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper right")
+    if handles:   # below the panel: inside, it hid the curves (and the twin axis drew over it)
+        twin.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper center",
+                    bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
     return finish(fig, title, caption)
 
 

@@ -389,6 +389,7 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str,
         "name": name, "kind": kind,
         "iteration": int(meta["iteration"]), "trained_iterations": int(last_meta["iteration"]),
         "selection": select, "seed": int(meta.get("seed", 0)), "config": meta["config"],
+        **({"validation_seed": int(meta["validation_seed"])} if "validation_seed" in meta else {}),
         "batch_size": int(meta["config"]["batch_size"]),
         "images_seen": int(last_meta["iteration"]) * int(meta["config"]["batch_size"]),
         "data_source": data_source, "train_images": int(train_images),
@@ -457,7 +458,8 @@ def _precision_check(trainer, stored_values: dict, images_uint8, storage: str) -
     (what loading the stored copy gives); the trainer ends holding the stored copy."""
     full = trainer.validate(images_uint8)
     meta = {"iteration": trainer.iteration, "seed": trainer.seed, "history": trainer.history,
-            "config": trainer._config_check(), "train_seconds": trainer.train_seconds}
+            "config": trainer._config_check(), "train_seconds": trainer.train_seconds,
+            **({} if trainer.validation_seed is None else {"validation_seed": trainer.validation_seed})}
     trainer.load_state(meta, stored_values, f"{storage} copy", weights_only=True)
     stored = trainer.validate(images_uint8)
     return {"images": int(len(images_uint8)), "storage": storage, "hole_mse_float32": full,
@@ -546,7 +548,8 @@ def model_card(name: str, folder: Path | None = None) -> str:
            f"{paper_iterations:,} iterations at batch {paper_batch}."),
         f"- Published state: iteration {meta['iteration']:,} ("
         + ("the lowest validation hole MSE" if meta["selection"] == "best" else "the last one") + ").",
-        f"- Settings: {', '.join(f'{k}={v}' for k, v in meta['config'].items() if k != 'kind')}; seed {meta['seed']}.",
+        f"- Settings: {', '.join(f'{k}={v}' for k, v in meta['config'].items() if k != 'kind')}; seed {meta['seed']}"
+        + (f" (validation split: seed {meta['validation_seed']})" if "validation_seed" in meta else "") + ".",
         f"- Hardware: {meta['hardware']}; {_duration(meta['train_seconds'])} of training "
         f"({meta['backend']} backend).",
         f"- Storage: {STORAGE_TITLES[stored_storage(meta)]}; {entry['bytes'] / 1e6:.1f} MB, "
@@ -620,7 +623,7 @@ def main(argv=None) -> int:
     pub.add_argument("--notes", default="", help="a paragraph for the model card")
     pub.add_argument("--command-line", default="", help="the command that trained it, for the card")
     pub.add_argument("--validation-size", type=int, default=5000,
-                     help="the run's --validation-size (its split is recomputed with its seed)")
+                     help="the run's --validation-size (its split is recomputed with its seeds)")
     pub.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
     pub.add_argument("--raw", action="store_true",
                      help="a run trained with --average: publish its raw (not averaged) weights, "
@@ -665,7 +668,8 @@ def main(argv=None) -> int:
             meta = record(name)
             check = None
             if args.storage and args.storage != stored_storage(meta):
-                check = _validation_images(args.data, meta["seed"], meta["validation_images"])
+                check = _validation_images(args.data, meta["seed"], meta["validation_images"],
+                                           meta.get("validation_seed"))
             path = repack(name, storage=args.storage, check_images=check, notes=args.notes)
             moved = record(name).get("repacked", {})
             change = (f"hole MSE on {moved['images']:,} validation images {moved['hole_mse_before']:.5f} -> "
@@ -684,9 +688,11 @@ def main(argv=None) -> int:
 
     from .training import read_checkpoint
 
-    seed = int(read_checkpoint(Path(args.run_dir) / "checkpoint.npz", arrays=False)[0].get("seed", 0))
+    run = read_checkpoint(Path(args.run_dir) / "checkpoint.npz", arrays=False)[0]
+    seed = int(run.get("seed", 0))
     data = load_cifar10(args.data, seed=seed, progress=False)
-    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, args.validation_size, seed)
+    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, args.validation_size,
+                                            int(run.get("validation_seed", seed)))
     try:
         path = publish(args.run_dir, args.name, select=args.select, data_source=data.source,
                        train_images=len(x_train), validation_images=len(x_val), hardware=args.hardware,
@@ -703,12 +709,13 @@ def main(argv=None) -> int:
     return 0
 
 
-def _validation_images(data_path, seed: int, size: int):
+def _validation_images(data_path, seed: int, size: int, validation_seed: int | None = None):
     """The validation images a published model was chosen on (its split, recomputed)."""
     from .data import load_cifar10, split_validation
 
     data = load_cifar10(data_path, seed=seed, progress=False)
-    return split_validation(data.x_train, data.y_train, size, seed)[2]
+    return split_validation(data.x_train, data.y_train, size,
+                            seed if validation_seed is None else validation_seed)[2]
 
 
 if __name__ == "__main__":

@@ -58,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start from the project's published weights NAME (see `python -m "
                         "helpers.pretrained list`): continue their run towards --iterations, or "
                         "fine-tune; the optimizer state starts afresh")
-    p.add_argument("--seed", type=int, default=0, help="seed for weights, data order and dropout")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed for weights, data order and dropout (default 0; a resumed run keeps its own)")
+    p.add_argument("--validation-seed", type=int, default=None, metavar="SEED",
+                   help="seed of the validation split (default: --seed); give several seeds the "
+                        "same one to compare them on the same validation images")
     p.add_argument("--checkpoint-every", type=int, default=1000, help="iterations between checkpoints")
     p.add_argument("--log-every", type=int, default=50, help="iterations between logged losses")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
@@ -140,6 +144,8 @@ def main(argv=None) -> int:
         print(f"error: {out} already holds a run (checkpoint.npz). Pass --resume to continue it, "
               f"or choose another --out; nothing was overwritten.", file=sys.stderr)
         return 2
+    if not _settle_seeds(args, out):
+        return 2
 
     from .data import DataNotFoundError, load_cifar10, split_validation
     from .training import gpu_names
@@ -153,7 +159,7 @@ def main(argv=None) -> int:
     x_train, validation = data.x_train, None
     if args.validation_size:
         x_train, _, validation, _ = split_validation(data.x_train, data.y_train,
-                                                     args.validation_size, args.seed)
+                                                     args.validation_size, args.validation_seed)
 
     import keras
 
@@ -176,6 +182,7 @@ def main(argv=None) -> int:
             return 2
     if trainer is None:
         return 2
+    trainer.validation_seed = args.validation_seed
     if args.lr_drop_at is not None:
         try:
             trainer.set_lr_drops(args.lr_drop_at)
@@ -196,6 +203,33 @@ def main(argv=None) -> int:
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
     return _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices)
+
+
+def _settle_seeds(args, out: Path) -> bool:
+    """Fill in ``args.seed`` and ``args.validation_seed``. A resumed run keeps the seeds it
+    was started with: another split would put validation images into training."""
+    saved = out / "checkpoint.npz"
+    if args.resume and saved.exists():
+        from .training import CheckpointError, read_checkpoint
+
+        try:
+            meta = read_checkpoint(saved, arrays=False)[0]
+        except CheckpointError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return False
+        seed = int(meta.get("seed", 0))
+        split = int(meta.get("validation_seed", seed))
+        for option, given, was in (("--seed", args.seed, seed), ("--validation-seed", args.validation_seed, split)):
+            if given is not None and given != was:
+                print(f"error: the run in {out} was started with {option} {was}; resume it with "
+                      f"the same (or leave {option} out), or start a new run in another folder.",
+                      file=sys.stderr)
+                return False
+        args.seed, args.validation_seed = seed, split
+    args.seed = 0 if args.seed is None else args.seed
+    if args.validation_seed is None:
+        args.validation_seed = args.seed
+    return True
 
 
 def _make_trainer(args, batch_size, out):
@@ -369,7 +403,8 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
     result = {"model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
               "images_seen": trainer.iteration * batch_size, "data": data.source,
-              "train_images": len(x_train), "seed": args.seed, "config": trainer.config,
+              "train_images": len(x_train), "seed": args.seed,
+              "validation_seed": args.validation_seed, "config": trainer.config,
               "backend": keras.backend.backend(), "compile": trainer.compile_mode,
               "devices": devices, "machine": platform.machine(), "hardware": machine_description(),
               "validation_images": 0 if validation is None else len(validation),

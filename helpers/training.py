@@ -498,6 +498,7 @@ class Trainer:
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
         self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
         self.average = None   # the averaged weights of the filling net (see set_averaging)
+        self.validation_seed = None   # the seed of the run's validation split, when not ``seed``
         self.parallel = DataParallel.current
         if self.parallel is not None:
             self.parallel.check_batch(self.batch_size)
@@ -653,6 +654,8 @@ class Trainer:
             for i, value in enumerate(group):
                 arrays[f"average/{self.filling_net}/{g}/{i}"] = value
         meta = {"format": 1, "iteration": self.iteration, "seed": self.seed,
+                **({} if self.validation_seed in (None, self.seed) else
+                   {"validation_seed": self.validation_seed}),
                 "config": self._config_check(), "history": self.history,
                 "train_seconds": round(self.train_seconds, 1),
                 "backend": backend(), "saved": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -716,6 +719,7 @@ class Trainer:
             self.set_lr_drops(saved["lr_drop_at"])  # the run's schedule carries on unless replaced
         self.iteration = int(meta["iteration"])
         self.seed = int(meta.get("seed", self.seed))
+        self.validation_seed = meta.get("validation_seed")
         self.history = meta.get("history", {"iteration": []})
         self.train_seconds = float(meta.get("train_seconds") or estimated_train_seconds(self.history, self.batch_size))
         return self

@@ -51,6 +51,36 @@ def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
     assert "unit [0,1]" in text and "CIFAR-10 (JPEG export)" in text
 
 
+def test_validation_seed_is_kept_on_resume_and_publish(mini_data, tmp_path, capsys, monkeypatch):
+    from helpers import pretrained
+
+    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "weights"))
+    out = tmp_path / "seed1"
+    args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
+            "--test-size", "0", "--validation-size", "8", "--validate-every", "2",
+            "--checkpoint-every", "2", "--log-every", "2", "--no-progress"]
+    assert train.main(args + ["--iterations", "2", "--seed", "1", "--validation-seed", "0"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert (run["seed"], run["validation_seed"]) == (1, 0)
+    capsys.readouterr()
+    for option, value in (("--seed", "2"), ("--validation-seed", "1")):
+        assert train.main(args + ["--iterations", "4", "--resume", option, value]) == 2, \
+            "another split on resume would put validation images into training"
+        assert f"started with {option}" in capsys.readouterr().err
+    assert train.main(args + ["--iterations", "4", "--resume"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert (run["iterations"], run["seed"], run["validation_seed"]) == (4, 1, 0)
+
+    assert pretrained.main(["publish", str(out), "--name", "seed1", "--validation-size", "8",
+                            "--data", str(mini_data)]) == 0
+    published = record("seed1")
+    assert (published["seed"], published["validation_seed"]) == (1, 0)
+    # publish scored the run's own validation images (split seed 0), as training did
+    assert published["precision_check"]["hole_mse_float32"] == pytest.approx(
+        published["history"]["val_hole_mse"][-1], rel=1e-4)
+    assert "seed 1 (validation split: seed 0)" in (tmp_path / "weights" / "seed1.md").read_text()
+
+
 def test_train_gan_briefly(mini_data, tmp_path):
     out = tmp_path / "gan"
     assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "2",
