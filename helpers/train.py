@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
                    help="autoencoder: move each training image by up to this many pixels "
                         "(edges mirrored; the hole stays in the centre); default: the variant's")
+    p.add_argument("--weight-decay", type=float, default=None, metavar="RATE",
+                   help="autoencoder: AdamW's decoupled weight decay (0: plain Adam, the paper's); "
+                        "default: the variant's")
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, shifts of up to 2 pixels, AdamW weight "
@@ -135,6 +138,10 @@ def main(argv=None) -> int:
         return 2
     if args.shift is not None and args.model != "autoencoder":
         print("error: --shift is for the autoencoder", file=sys.stderr)
+        return 2
+    if args.weight_decay is not None and (args.model != "autoencoder" or args.weight_decay < 0):
+        print(f"error: --weight-decay is a rate of 0 or more, for the autoencoder; got "
+              f"{args.weight_decay:g} for the {args.model}", file=sys.stderr)
         return 2
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
@@ -197,6 +204,8 @@ def main(argv=None) -> int:
         else f"the {args.variant} variant of the paper's autoencoder")
     if args.model in ("autoencoder", "gan") and args.dropout is not None:
         what += f" with dropout {args.dropout:g}"
+    if args.weight_decay is not None:
+        what += f"{',' if ' with ' in what else ' with'} weight decay {args.weight_decay:g}"
     if trainer.average_decay is not None:
         what += f", its weights averaged (decay {trainer.average_decay:g})"
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
@@ -254,6 +263,11 @@ def _make_trainer(args, batch_size, out):
                   f"{trainer.config.get('dropout')!r}; continuing it keeps that rate. Leave out "
                   f"--dropout, or train a new run without --from-pretrained.", file=sys.stderr)
             return None
+        if args.weight_decay is not None and args.weight_decay != trainer.config.get("weight_decay"):
+            print(f"error: {args.from_pretrained!r} was trained with weight decay "
+                  f"{trainer.config.get('weight_decay')!r}; continuing it keeps that rate. Leave "
+                  f"out --weight-decay, or train a new run without --from-pretrained.", file=sys.stderr)
+            return None
         if args.average is not None:
             trainer.set_averaging(args.average)
         print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
@@ -266,6 +280,8 @@ def _make_trainer(args, batch_size, out):
             options["dropout"] = args.dropout
         if args.shift is not None:
             options["shift"] = args.shift
+        if args.weight_decay is not None:
+            options["weight_decay"] = args.weight_decay
         if args.average is not None:
             options["average_decay"] = args.average
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,

@@ -140,6 +140,25 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
         "a rate that would be ignored is refused"
 
 
+def test_train_weight_decay(mini_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["autoencoder", "--data", str(mini_data), "--batch-size", "8", "--test-size", "0",
+            "--no-progress", "--iterations", "2"]
+    assert train.main(args + ["--out", str(out), "--variant", "regularized", "--weight-decay", "0.02"]) == 0
+    assert "variant of the paper's autoencoder with weight decay 0.02" in capsys.readouterr().out
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["weight_decay"] == 0.02 and config["flip"], "the variant's other settings stay"
+    assert train.main(args + ["--out", str(out), "--resume", "--iterations", "3", "--variant",
+                              "regularized", "--weight-decay", "0.1"]) == 1
+    assert "weight_decay=0.02" in capsys.readouterr().err, "a resumed run keeps its decay"
+    for model, rate in (("gan", "0.01"), ("autoencoder", "-1")):
+        assert train.main([model, "--weight-decay", rate, "--out", str(tmp_path / "z")]) == 2
+        assert "--weight-decay" in capsys.readouterr().err
+    assert train.main(args + ["--out", str(tmp_path / "y"), "--from-pretrained", "autoencoder",
+                              "--weight-decay", "0.5"]) == 2
+    assert "trained with weight decay" in capsys.readouterr().err, "a rate that would be ignored is refused"
+
+
 def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
