@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, shifts of up to 2 pixels, AdamW weight "
-                        "decay 0.004, dropout 0.4 and a tenfold learning-rate drop at "
+                        "decay 0.004, dropout 0.2 and a tenfold learning-rate drop at "
                         "iteration 44,000: a named improvement measured beside it)")
     p.add_argument("--dropout", type=float, default=None,
                    help="autoencoder and GAN: the rate of their Dropout layers (the paper gives "

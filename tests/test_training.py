@@ -222,7 +222,7 @@ def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
     assert np.array_equal(a[flipped], images[flipped][:, :, ::-1])
     trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
     assert type(trainer.nets["autoencoder"].optimizer).__name__ == "AdamW"
-    assert trainer.config["flip"] and trainer.config["dropout"] == 0.4
+    assert trainer.config["flip"] and trainer.config["dropout"] == 0.2
     assert trainer.config["shift"] == 2 and trainer.config["lr_drop_at"] == [44_000]
     trainer.fit(images, 2, checkpoint_dir=tmp_path, checkpoint_every=2, progress=False)
     with pytest.raises(CheckpointError, match="flip"):
