@@ -457,9 +457,8 @@ def _precision_check(trainer, stored_values: dict, images_uint8, storage: str) -
     """Hole MSE (unit scale) with the trainer's weights (float32) and with ``stored_values``
     (what loading the stored copy gives); the trainer ends holding the stored copy."""
     full = trainer.validate(images_uint8)
-    meta = {"iteration": trainer.iteration, "seed": trainer.seed, "history": trainer.history,
-            "config": trainer._config_check(), "train_seconds": trainer.train_seconds,
-            **({} if trainer.validation_seed is None else {"validation_seed": trainer.validation_seed})}
+    meta = {"iteration": trainer.iteration, **trainer.seeds(), "history": trainer.history,
+            "config": trainer._config_check(), "train_seconds": trainer.train_seconds}
     trainer.load_state(meta, stored_values, f"{storage} copy", weights_only=True)
     stored = trainer.validate(images_uint8)
     return {"images": int(len(images_uint8)), "storage": storage, "hole_mse_float32": full,
@@ -668,8 +667,7 @@ def main(argv=None) -> int:
             meta = record(name)
             check = None
             if args.storage and args.storage != stored_storage(meta):
-                check = _validation_images(args.data, meta["seed"], meta["validation_images"],
-                                           meta.get("validation_seed"))
+                check = _validation_images(args.data, meta)
             path = repack(name, storage=args.storage, check_images=check, notes=args.notes)
             moved = record(name).get("repacked", {})
             change = (f"hole MSE on {moved['images']:,} validation images {moved['hole_mse_before']:.5f} -> "
@@ -686,13 +684,12 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from .data import load_cifar10, split_validation
 
-    from .training import read_checkpoint
+    from .training import read_checkpoint, validation_seed_of
 
     run = read_checkpoint(Path(args.run_dir) / "checkpoint.npz", arrays=False)[0]
-    seed = int(run.get("seed", 0))
-    data = load_cifar10(args.data, seed=seed, progress=False)
+    data = load_cifar10(args.data, seed=int(run.get("seed", 0)), progress=False)
     x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, args.validation_size,
-                                            int(run.get("validation_seed", seed)))
+                                            validation_seed_of(run))
     try:
         path = publish(args.run_dir, args.name, select=args.select, data_source=data.source,
                        train_images=len(x_train), validation_images=len(x_val), hardware=args.hardware,
@@ -709,13 +706,15 @@ def main(argv=None) -> int:
     return 0
 
 
-def _validation_images(data_path, seed: int, size: int, validation_seed: int | None = None):
-    """The validation images a published model was chosen on (its split, recomputed)."""
+def _validation_images(data_path, meta: dict):
+    """The validation images a published model (its record ``meta``) was chosen on: its
+    split, recomputed."""
     from .data import load_cifar10, split_validation
+    from .training import validation_seed_of
 
-    data = load_cifar10(data_path, seed=seed, progress=False)
-    return split_validation(data.x_train, data.y_train, size,
-                            seed if validation_seed is None else validation_seed)[2]
+    data = load_cifar10(data_path, seed=int(meta["seed"]), progress=False)
+    return split_validation(data.x_train, data.y_train, int(meta["validation_images"]),
+                            validation_seed_of(meta))[2]
 
 
 if __name__ == "__main__":

@@ -202,10 +202,11 @@ def main(argv=None) -> int:
     what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
         args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
         else f"the {args.variant} variant of the paper's autoencoder")
-    if args.model in ("autoencoder", "gan") and args.dropout is not None:
-        what += f" with dropout {args.dropout:g}"
-    if args.weight_decay is not None:
-        what += f"{',' if ' with ' in what else ' with'} weight decay {args.weight_decay:g}"
+    settings = [f"{name} {value:g}" for name, value in (("dropout", args.dropout),
+                                                         ("weight decay", args.weight_decay))
+                if value is not None]   # each is refused above where it does not apply
+    if settings:
+        what += " with " + ", ".join(settings)
     if trainer.average_decay is not None:
         what += f", its weights averaged (decay {trainer.average_decay:g})"
     print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
@@ -219,15 +220,14 @@ def _settle_seeds(args, out: Path) -> bool:
     was started with: another split would put validation images into training."""
     saved = out / "checkpoint.npz"
     if args.resume and saved.exists():
-        from .training import CheckpointError, read_checkpoint
+        from .training import CheckpointError, read_checkpoint, validation_seed_of
 
         try:
             meta = read_checkpoint(saved, arrays=False)[0]
         except CheckpointError as err:
             print(f"error: {err}", file=sys.stderr)
             return False
-        seed = int(meta.get("seed", 0))
-        split = int(meta.get("validation_seed", seed))
+        seed, split = int(meta.get("seed", 0)), validation_seed_of(meta)
         for option, given, was in (("--seed", args.seed, seed), ("--validation-seed", args.validation_seed, split)):
             if given is not None and given != was:
                 print(f"error: the run in {out} was started with {option} {was}; resume it with "
@@ -258,16 +258,13 @@ def _make_trainer(args, batch_size, out):
         except PretrainedError as err:
             print(f"error: {err}", file=sys.stderr)
             return None
-        if args.dropout is not None and args.dropout != trainer.config.get("dropout"):
-            print(f"error: {args.from_pretrained!r} was trained with dropout "
-                  f"{trainer.config.get('dropout')!r}; continuing it keeps that rate. Leave out "
-                  f"--dropout, or train a new run without --from-pretrained.", file=sys.stderr)
-            return None
-        if args.weight_decay is not None and args.weight_decay != trainer.config.get("weight_decay"):
-            print(f"error: {args.from_pretrained!r} was trained with weight decay "
-                  f"{trainer.config.get('weight_decay')!r}; continuing it keeps that rate. Leave "
-                  f"out --weight-decay, or train a new run without --from-pretrained.", file=sys.stderr)
-            return None
+        for option, key, given in (("--dropout", "dropout", args.dropout),
+                                   ("--weight-decay", "weight_decay", args.weight_decay)):
+            if given is not None and given != trainer.config.get(key):
+                print(f"error: {args.from_pretrained!r} was trained with {key.replace('_', ' ')} "
+                      f"{trainer.config.get(key)!r}; continuing it keeps that rate. Leave out "
+                      f"{option}, or train a new run without --from-pretrained.", file=sys.stderr)
+                return None
         if args.average is not None:
             trainer.set_averaging(args.average)
         print(f"Starting from the published weights {args.from_pretrained!r} at iteration "

@@ -449,6 +449,12 @@ class BatchSampler:
 META_KEY = "__meta__"
 
 
+def validation_seed_of(meta: dict) -> int:
+    """The seed of the validation split a checkpoint or published record was trained beside:
+    its ``validation_seed`` where it has one (``--validation-seed``), else its ``seed``."""
+    return int(meta.get("validation_seed", meta.get("seed", 0)))
+
+
 def read_checkpoint(path: str | os.PathLike, arrays: bool = True) -> tuple[dict, dict]:
     """A checkpoint's (metadata, arrays by name); ``arrays=False`` reads the metadata only
     (iteration, seed, settings, history). Raises :class:`CheckpointError` if it is missing
@@ -653,9 +659,7 @@ class Trainer:
         for g, group in enumerate(self.average or []):
             for i, value in enumerate(group):
                 arrays[f"average/{self.filling_net}/{g}/{i}"] = value
-        meta = {"format": 1, "iteration": self.iteration, "seed": self.seed,
-                **({} if self.validation_seed in (None, self.seed) else
-                   {"validation_seed": self.validation_seed}),
+        meta = {"format": 1, "iteration": self.iteration, **self.seeds(),
                 "config": self._config_check(), "history": self.history,
                 "train_seconds": round(self.train_seconds, 1),
                 "backend": backend(), "saved": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -668,6 +672,13 @@ class Trainer:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return path
+
+    def seeds(self) -> dict:
+        """The seeds a checkpoint records: ``seed``, and ``validation_seed`` where the
+        validation split had another one."""
+        if self.validation_seed in (None, self.seed):
+            return {"seed": self.seed}
+        return {"seed": self.seed, "validation_seed": self.validation_seed}
 
     def load_checkpoint(self, path: str | os.PathLike) -> "Trainer":
         path = Path(path)
