@@ -36,6 +36,12 @@ from helpers.classical import CLASSICAL_IDS, classical_fills
 from helpers.masks import CENTER_HOLE, Hole, Inpainter, MirrorAveraged, check_images, to_scale
 from helpers.metrics import score
 
+# The free-form test holes of the report and of ``--free-form``: one seeded mask per test image.
+FREE_FORM = dict(coverage=(0.1, 0.4), seed=2024)
+FREE_FORM_TABLE_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
+                           ("hole L1", "hole_l1", "{:.4f}"), ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
+                           ("ms / image", "ms_per_image", "{:.2f}"))
+
 SCALE_LABEL = "unit [0,1]"
 
 TABLE_COLUMNS = (
@@ -139,15 +145,15 @@ def evaluate_masks(inpainters: dict[str, Inpainter], test_images_uint8, masks,
     return rows
 
 
-def format_table(rows: list[dict]) -> str:
+def format_table(rows: list[dict], columns=TABLE_COLUMNS) -> str:
     """Rows from :func:`evaluate` -> a Markdown table (method, hole MSE, hole PSNR, SSIM,
-    sharpness ratio, ms per image), columns padded so it also reads well in a terminal.
-    Missing or non-finite values show as "–"."""
-    headers = [h for h, _, _ in TABLE_COLUMNS]
+    sharpness ratio, ms per image; or ``columns``), columns padded so it also reads well in
+    a terminal. Missing or non-finite values show as "–"."""
+    headers = [h for h, _, _ in columns]
     body = []
     for row in rows:
         cells = []
-        for _, key, fmt in TABLE_COLUMNS:
+        for _, key, fmt in columns:
             value = row.get(key)
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 cells.append("–")
@@ -240,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
              "fill of the mirrored image: test-time augmentation, not in the paper; two passes.",
     )
     parser.add_argument(
+        "--free-form", action="store_true",
+        help="Also score every method that fills holes of any shape (the classical fills, the "
+             "partial-convolution U-Net) on the report's free-form holes: one seeded random "
+             "mask per test image, 10-40%% of its pixels, scored on the missing pixels.",
+    )
+    parser.add_argument(
         "--seed", type=int, default=0,
         help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
     )
@@ -324,6 +336,7 @@ def main(argv=None) -> int:
           f"column {hole.left}")
     print()
     print(format_table(rows))
+    free_form = _free_form_rows(inpainters, x_test, args) if args.free_form else None
 
     if args.json:
         result = {
@@ -335,12 +348,33 @@ def main(argv=None) -> int:
                      "width": hole.width},
             "results": rows,
         }
+        if free_form is not None:
+            result["free_form"] = {"coverage": list(FREE_FORM["coverage"]), "seed": FREE_FORM["seed"],
+                                   "results": free_form}
         path = Path(args.json)
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nWrote {path}")
     return 0
+
+
+def _free_form_rows(inpainters: dict[str, Inpainter], x_test, args) -> list[dict]:
+    """``--free-form``: the table for the methods that fill any hole; the others say why not."""
+    from helpers.masks import random_masks
+
+    masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
+    rows = []
+    for key, inpainter in inpainters.items():
+        try:
+            rows += evaluate_masks({key: inpainter}, x_test, masks, batch_size=args.batch_size,
+                                   progress=not args.no_progress)
+        except ValueError as err:  # a model of the paper's square only: its own message
+            print(f"\nFree-form holes: {inpainter.name} is left out: {err}")
+    print(f"\nFree-form holes (helpers.masks.random_masks, seed {FREE_FORM['seed']}, "
+          f"{masks.mean():.0%} of the pixels missing on average), scored on the missing pixels:\n")
+    print(format_table(rows, FREE_FORM_TABLE_COLUMNS) if rows else "(no method here fills free-form holes)")
+    return rows
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ parameters). Masks inside the network are per channel and 1 = known (Liu et al.'
 convention); everywhere else in the project masks are True = missing
 (:func:`helpers.masks.random_masks`). Simplification, named: the loss is Liu et al.'s L1
 terms (6 x hole + 1 x known) without their VGG perceptual, style and total-variation terms.
+A named variant (``loss="l2"``) squares the same two terms: the project scores hole MSE.
 """
 
 from __future__ import annotations
@@ -113,10 +114,16 @@ def model_inputs(images_unit: np.ndarray, missing: np.ndarray) -> list[np.ndarra
     return [images_unit.astype(np.float32) * known, known]
 
 
-def pconv_loss(pred, truth, known):
+PCONV_LOSSES = ("l1", "l2")
+
+
+def pconv_loss(pred, truth, known, kind: str = "l1"):
     """Liu et al.'s L1 terms: 6 x L1 over the missing pixels + 1 x L1 over the known ones,
-    each a mean over all pixels (so bigger holes weigh more, as in the paper)."""
-    diff = ops.abs(pred - truth)
+    each a mean over all pixels (so bigger holes weigh more, as in the paper). ``kind="l2"``:
+    the same with squared errors (beyond Liu et al.: what the hole MSE metric rewards)."""
+    if kind not in PCONV_LOSSES:
+        raise ValueError(f"loss must be one of {PCONV_LOSSES}, got {kind!r}")
+    diff = ops.abs(pred - truth) if kind == "l1" else ops.square(pred - truth)
     return HOLE_WEIGHT * ops.mean(diff * (1.0 - known)) + VALID_WEIGHT * ops.mean(diff * known)
 
 

@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="autoencoder and GAN: the rate of their Dropout layers (the paper gives "
                         "none; default 0.6 for the autoencoder, chosen on validation error "
                         "against 0.2, 0.5 and 0.7, and 0.2 for the GAN's two networks)")
+    p.add_argument("--loss", default=None, choices=["l1", "l2"],
+                   help="pconv: 'l1', Liu et al.'s terms (6 x hole + 1 x known, the default), or "
+                        "'l2', the same terms squared (beyond Liu et al.: what hole MSE rewards)")
+    p.add_argument("--center-fraction", type=float, default=None, metavar="SHARE",
+                   help="pconv: the share of training images that get the paper's centre square "
+                        "instead of a free-form hole (default 0.25)")
     p.add_argument("--average", type=float, default=None, metavar="DECAY",
                    help="beyond the paper: also keep an exponential moving average of the weights "
                         "of the net that fills holes (e.g. 0.999: about the last 1,000 "
@@ -127,6 +133,14 @@ def main(argv=None) -> int:
         return 2
     if args.dropout is not None and not 0 <= args.dropout < 1:
         print(f"error: --dropout must be in [0, 1), got {args.dropout:g}", file=sys.stderr)
+        return 2
+    if args.loss is not None and args.model != "pconv":
+        print("error: --loss is for pconv; the paper's models keep the paper's losses",
+              file=sys.stderr)
+        return 2
+    if args.center_fraction is not None and (args.model != "pconv" or not 0 <= args.center_fraction <= 1):
+        print("error: --center-fraction is for pconv, a share between 0 and 1, got "
+              f"{args.center_fraction:g} for {args.model}", file=sys.stderr)
         return 2
     if args.dropout is not None and args.model == "pconv":
         print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
@@ -205,6 +219,10 @@ def main(argv=None) -> int:
     settings = [f"{name} {value:g}" for name, value in (("dropout", args.dropout),
                                                          ("weight decay", args.weight_decay))
                 if value is not None]   # each is refused above where it does not apply
+    if args.loss is not None:
+        settings.append(f"the {args.loss.upper()} loss")
+    if args.center_fraction is not None:
+        settings.append(f"the centre square for {args.center_fraction:.0%} of the images")
     if settings:
         what += " with " + ", ".join(settings)
     if trainer.average_decay is not None:
@@ -259,10 +277,12 @@ def _make_trainer(args, batch_size, out):
             print(f"error: {err}", file=sys.stderr)
             return None
         for option, key, given in (("--dropout", "dropout", args.dropout),
-                                   ("--weight-decay", "weight_decay", args.weight_decay)):
+                                   ("--weight-decay", "weight_decay", args.weight_decay),
+                                   ("--loss", "loss", args.loss),
+                                   ("--center-fraction", "center_fraction", args.center_fraction)):
             if given is not None and given != trainer.config.get(key):
                 print(f"error: {args.from_pretrained!r} was trained with {key.replace('_', ' ')} "
-                      f"{trainer.config.get(key)!r}; continuing it keeps that rate. Leave out "
+                      f"{trainer.config.get(key)!r}; continuing it keeps that setting. Leave out "
                       f"{option}, or train a new run without --from-pretrained.", file=sys.stderr)
                 return None
         if args.average is not None:
@@ -287,7 +307,8 @@ def _make_trainer(args, batch_size, out):
         from .training import PConvTrainer
 
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average,
+                               average_decay=args.average, loss=args.loss or "l1",
+                               **({} if args.center_fraction is None else {"center_fraction": args.center_fraction}),
                                **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,

@@ -692,7 +692,7 @@ class Trainer:
         saved = meta.get("config", {})
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
-                    "weight_decay", "shift", "average_decay"):
+                    "weight_decay", "shift", "average_decay", "loss", "center_fraction"):
             was, now = saved_setting(saved, key), saved_setting(expected, key)
             if (key in expected or key in saved) and was != now:
                 raise CheckpointError(
@@ -881,7 +881,10 @@ AUTOENCODER_VARIANTS = {
 LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0, "shift": 0}
 # GAN records older than its dropout option were all trained with 0.2.
 LEGACY_GAN_SETTINGS = {"dropout": 0.2}
-LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS}
+# Partial-convolution records older than the loss option were all trained on the L1 terms.
+LEGACY_PCONV_SETTINGS = {"loss": "l1"}
+LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS,
+                   "pconv": LEGACY_PCONV_SETTINGS}
 
 
 def saved_setting(config: dict, key: str):
@@ -1140,10 +1143,13 @@ class PConvTrainer(Trainer):
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000, lr_drop_at=(), average_decay=None):
+                 mask_bank: int = 4000, loss: str = "l1", lr_drop_at=(), average_decay=None):
         from .masks import random_masks
-        from .pconv import build_pconv_unet, pconv_loss
+        from .pconv import PCONV_LOSSES, build_pconv_unet, pconv_loss
 
+        if loss not in PCONV_LOSSES:
+            raise ValueError(f"loss must be one of {PCONV_LOSSES} (Liu et al.'s L1 terms, or "
+                             f"the same squared), got {loss!r}")
         check_backend()
         if model is None:
             keras.utils.set_random_seed(seed)
@@ -1155,7 +1161,7 @@ class PConvTrainer(Trainer):
         self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
                        "coverage": list(coverage), "center_fraction": center_fraction,
-                       "mask_bank": mask_bank}
+                       "mask_bank": mask_bank, "loss": loss}
         self.base_learning_rates = {"pconv": learning_rate}
         self.set_lr_drops(lr_drop_at)
         self.set_averaging(average_decay)
@@ -1163,8 +1169,8 @@ class PConvTrainer(Trainer):
         def loss_fn(trainable, non_trainable, image, known):
             pred, non_trainable = model.stateless_call(trainable, non_trainable, [image * known, known],
                                                        training=True)
-            loss = pconv_loss(pred, image, known)
-            return loss, (non_trainable, {"loss": loss})
+            value = pconv_loss(pred, image, known, loss)
+            return value, (non_trainable, {"loss": value})
 
         def step(state, image, known):
             state, _, logs = apply_step(net, loss_fn, state, image, known)

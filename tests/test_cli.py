@@ -272,3 +272,30 @@ def test_log_line_shows_validation_only_where_it_was_measured(capsys):
     trainer.history["val_hole_mse"].append(0.025)
     train.print_log_line(trainer, {"loss": 0.4, "val_hole_mse": 0.025})
     assert capsys.readouterr().out.strip() == "iteration 20  loss 0.4  val_hole_mse 0.025"
+
+
+def test_evaluate_free_form_scores_the_methods_that_fill_any_hole(mini_data, tmp_path, capsys):
+    from helpers.classical import classical_fills
+    from helpers.data import load_cifar10
+    from helpers.masks import random_masks
+
+    runs = {}
+    for model in ("autoencoder", "pconv"):
+        runs[model] = tmp_path / model
+        assert train.main([model, "--data", str(mini_data), "--out", str(runs[model]), "--batch-size", "8",
+                           "--iterations", "1", "--test-size", "0", "--no-progress"]) == 0
+    report = tmp_path / "scores.json"
+    assert evaluate.main(["--data", str(mini_data), "--test-size", "10", "--methods", "telea",
+                          "--checkpoint", str(runs["autoencoder"] / "checkpoint.npz"),
+                          "--checkpoint", str(runs["pconv"] / "checkpoint.npz"), "--free-form",
+                          "--json", str(report), "--no-progress"]) == 0
+    assert "only the paper's centre square" in capsys.readouterr().out   # the autoencoder says why not
+    scores = json.loads(report.read_text())
+    assert [row["id"] for row in scores["results"]] == ["telea", "checkpoint-0", "checkpoint-1"]
+    free = scores["free_form"]
+    assert [row["id"] for row in free["results"]] == ["telea", "checkpoint-1"]
+    x_test = load_cifar10(str(mini_data), test_size=10, seed=0, progress=False).x_test
+    masks = random_masks(10, tuple(free["coverage"]), seed=free["seed"])
+    direct = evaluate.evaluate_masks(classical_fills(None, methods=["telea"]), x_test, masks, progress=False)
+    assert free["results"][0]["hole_mse"] == pytest.approx(direct[0]["hole_mse"])
+    assert 0.1 <= free["results"][1]["coverage"] <= 0.4

@@ -11,8 +11,8 @@ from synthetic import make_image_folder_tar, smooth_images
 from helpers import metrics, train
 from helpers.masks import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
                            cut_hole, random_masks, to_scale)
-from helpers.pconv import PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs
-from helpers.training import PConvTrainer
+from helpers.pconv import PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs, pconv_loss
+from helpers.training import CheckpointError, PConvTrainer
 
 
 def test_random_masks_are_seeded_and_cover_the_asked_share():
@@ -123,6 +123,31 @@ def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_pat
                        "--batch-size", "8", "--test-size", "8", "--no-progress"]) == 0
     run = json.loads((out / "run.json").read_text())
     assert run["model"] == "pconv" and run["iterations"] == 2 and (out / "pconv.keras").exists()
+
+
+def test_the_l2_loss_squares_the_same_two_terms_and_is_kept_by_its_runs(tmp_path, capsys):
+    pred = np.array([[[[0.5], [0.2]]]], np.float32)             # two pixels, one channel
+    truth = np.array([[[[0.1], [0.4]]]], np.float32)
+    known = np.array([[[[0.0], [1.0]]]], np.float32)             # the first one is missing
+    l1 = float(pconv_loss(pred, truth, known))
+    l2 = float(pconv_loss(pred, truth, known, "l2"))
+    np.testing.assert_allclose(l1, (6 * 0.4 + 1 * 0.2) / 2, rtol=1e-6)
+    np.testing.assert_allclose(l2, (6 * 0.16 + 1 * 0.04) / 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="l1"):
+        pconv_loss(pred, truth, known, "huber")
+    with pytest.raises(ValueError, match="squared"):
+        PConvTrainer(loss="L2", mask_bank=10)
+
+    images = smooth_images(16)
+    run = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", loss="l2")
+    run.fit(images, 2, progress=False, checkpoint_dir=tmp_path, checkpoint_every=2, log_every=2)
+    assert run.config["loss"] == "l2"
+    with pytest.raises(CheckpointError, match="loss='l2'"):     # an L1 run cannot resume it
+        PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
+    assert train.main(["autoencoder", "--loss", "l2", "--iterations", "1"]) == 2
+    assert "--loss is for pconv" in capsys.readouterr().err
+    assert train.main(["pconv", "--center-fraction", "1.5", "--iterations", "1"]) == 2
+    assert "a share between 0 and 1" in capsys.readouterr().err
 
 
 def test_every_method_fills_free_form_holes_or_says_it_cannot():
