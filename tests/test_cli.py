@@ -79,6 +79,12 @@ def test_validation_seed_is_kept_on_resume_and_publish(mini_data, tmp_path, caps
     assert published["precision_check"]["hole_mse_float32"] == pytest.approx(
         published["history"]["val_hole_mse"][-1], rel=1e-4)
     assert "seed 1 (validation split: seed 0)" in (tmp_path / "weights" / "seed1.md").read_text()
+    # repack --storage measures the change on that same split: before = the float16 values
+    assert pretrained.main(["repack", "seed1", "--storage", "int8", "--data", str(mini_data)]) == 0
+    moved = record("seed1")["repacked"]
+    assert (moved["from"], moved["to"], moved["images"]) == ("float16", "int8", 8)
+    assert moved["hole_mse_before"] == pytest.approx(published["precision_check"]["hole_mse_stored"], rel=1e-5)
+    assert "Repacked" in capsys.readouterr().out
 
 
 def test_train_gan_briefly(mini_data, tmp_path):
