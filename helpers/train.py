@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "none; default 0.6 for the autoencoder, chosen on validation error "
                         "against 0.2, 0.5 and 0.7, and 0.2 for the GAN's two networks)")
     p.add_argument("--loss", default=None, choices=["l1", "l2"],
-                   help="pconv: 'l1', Liu et al.'s terms (6 x hole + 1 x known, the default), or "
-                        "'l2', the same terms squared (beyond Liu et al.: what hole MSE rewards)")
+                   help="pconv: 'l2' (the default), Liu et al.'s two pixel terms (6 x hole + 1 x "
+                        "known) with squared errors, what hole MSE rewards; or 'l1', their own "
+                        "absolute errors")
     p.add_argument("--center-fraction", type=float, default=None, metavar="SHARE",
                    help="pconv: the share of training images that get the paper's centre square "
                         "instead of a free-form hole (default 0.25)")
@@ -307,7 +308,7 @@ def _make_trainer(args, batch_size, out):
         from .training import PConvTrainer
 
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average, loss=args.loss or "l1",
+                               average_decay=args.average, loss=args.loss or "l2",
                                **({} if args.center_fraction is None else {"center_fraction": args.center_fraction}),
                                **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
     else:

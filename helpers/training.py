@@ -1143,7 +1143,7 @@ class PConvTrainer(Trainer):
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000, loss: str = "l1", lr_drop_at=(), average_decay=None):
+                 mask_bank: int = 4000, loss: str = "l2", lr_drop_at=(), average_decay=None):
         from .masks import random_masks
         from .pconv import PCONV_LOSSES, build_pconv_unet, pconv_loss
 

@@ -125,12 +125,12 @@ def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_pat
     assert run["model"] == "pconv" and run["iterations"] == 2 and (out / "pconv.keras").exists()
 
 
-def test_the_l2_loss_squares_the_same_two_terms_and_is_kept_by_its_runs(tmp_path, capsys):
+def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_path, capsys):
     pred = np.array([[[[0.5], [0.2]]]], np.float32)             # two pixels, one channel
     truth = np.array([[[[0.1], [0.4]]]], np.float32)
     known = np.array([[[[0.0], [1.0]]]], np.float32)             # the first one is missing
-    l1 = float(pconv_loss(pred, truth, known))
-    l2 = float(pconv_loss(pred, truth, known, "l2"))
+    l1 = float(pconv_loss(pred, truth, known, "l1"))
+    l2 = float(pconv_loss(pred, truth, known))                 # the default
     np.testing.assert_allclose(l1, (6 * 0.4 + 1 * 0.2) / 2, rtol=1e-6)
     np.testing.assert_allclose(l2, (6 * 0.16 + 1 * 0.04) / 2, rtol=1e-6)
     with pytest.raises(ValueError, match="l1"):
@@ -139,11 +139,12 @@ def test_the_l2_loss_squares_the_same_two_terms_and_is_kept_by_its_runs(tmp_path
         PConvTrainer(loss="L2", mask_bank=10)
 
     images = smooth_images(16)
-    run = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", loss="l2")
+    run = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager")
     run.fit(images, 2, progress=False, checkpoint_dir=tmp_path, checkpoint_every=2, log_every=2)
     assert run.config["loss"] == "l2"
     with pytest.raises(CheckpointError, match="loss='l2'"):     # an L1 run cannot resume it
-        PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
+        PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", loss="l1").load_checkpoint(
+            tmp_path / "checkpoint.npz")
     assert train.main(["autoencoder", "--loss", "l2", "--iterations", "1"]) == 2
     assert "--loss is for pconv" in capsys.readouterr().err
     assert train.main(["pconv", "--center-fraction", "1.5", "--iterations", "1"]) == 2
