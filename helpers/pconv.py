@@ -118,14 +118,20 @@ def model_inputs(images_unit: np.ndarray, missing: np.ndarray) -> list[np.ndarra
 PCONV_LOSSES = ("l1", "l2")
 
 
+def check_pconv_loss(kind: str) -> str:
+    """``kind`` if it names one of :data:`PCONV_LOSSES`, else a ValueError that lists them."""
+    if kind not in PCONV_LOSSES:
+        raise ValueError(f"loss must be one of {PCONV_LOSSES} (Liu et al.'s absolute errors, or "
+                         f"the same terms squared), got {kind!r}")
+    return kind
+
+
 def pconv_loss(pred, truth, known, kind: str = "l2"):
     """Liu et al.'s two pixel terms: 6 x the error over the missing pixels + 1 x the error
     over the known ones, each a mean over all pixels (so bigger holes weigh more, as in their
     paper). ``kind="l1"``: absolute errors, as Liu et al.; ``"l2"``: squared errors, what the
     hole MSE metric rewards."""
-    if kind not in PCONV_LOSSES:
-        raise ValueError(f"loss must be one of {PCONV_LOSSES}, got {kind!r}")
-    diff = ops.abs(pred - truth) if kind == "l1" else ops.square(pred - truth)
+    diff = ops.abs(pred - truth) if check_pconv_loss(kind) == "l1" else ops.square(pred - truth)
     return HOLE_WEIGHT * ops.mean(diff * (1.0 - known)) + VALID_WEIGHT * ops.mean(diff * known)
 
 

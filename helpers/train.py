@@ -307,10 +307,9 @@ def _make_trainer(args, batch_size, out):
     elif args.model == "pconv":
         from .training import PConvTrainer
 
+        given = {"loss": args.loss, "center_fraction": args.center_fraction, "learning_rate": args.learning_rate}
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average, loss=args.loss or "l2",
-                               **({} if args.center_fraction is None else {"center_fraction": args.center_fraction}),
-                               **({} if args.learning_rate is None else {"learning_rate": args.learning_rate}))
+                               average_decay=args.average, **{k: v for k, v in given.items() if v is not None})
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,

@@ -1145,11 +1145,9 @@ class PConvTrainer(Trainer):
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
                  mask_bank: int = 4000, loss: str = "l2", lr_drop_at=(), average_decay=None):
         from .masks import random_masks
-        from .pconv import PCONV_LOSSES, build_pconv_unet, pconv_loss
+        from .pconv import build_pconv_unet, check_pconv_loss, pconv_loss
 
-        if loss not in PCONV_LOSSES:
-            raise ValueError(f"loss must be one of {PCONV_LOSSES} (Liu et al.'s L1 terms, or "
-                             f"the same squared), got {loss!r}")
+        check_pconv_loss(loss)
         check_backend()
         if model is None:
             keras.utils.set_random_seed(seed)
