@@ -589,11 +589,13 @@ def model_card(name: str, folder: Path | None = None) -> str:
                   "a training loss keeps falling as the model memorises its training images while "
                   "the validation and test errors level off, so 0.009 is most likely a training "
                   "error late in a long run, not a test error."]
+    # a state already at the paper's budget continues past it (to it would train nothing)
+    until = paper_iterations if int(meta["iteration"]) < paper_iterations else int(meta["iteration"]) + 10_000
     lines += ["", "## Continue or fine-tune", "",
               f"`python -m helpers.train {kind}{' --fused' if kind == 'gan' else ''} --from-pretrained {name} "
-              f"--iterations {paper_iterations} --validation-size {meta['validation_images']} "
-              f"--out runs/{name}-continued` continues from these weights (the iteration count, "
-              f"seed and data order carry on; the optimizer state starts afresh).", ""]
+              f"--iterations {until} --validation-size {meta['validation_images']} "
+              f"--out runs/{name}-continued` continues from these weights to iteration {until:,} (the "
+              f"iteration count, seed and data order carry on; the optimizer state starts afresh).", ""]
     return "\n".join(lines)
 
 

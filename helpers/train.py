@@ -75,8 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "(a step schedule, not in the paper); also applies when resuming or "
                         "continuing published weights")
     p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
-                   help="autoencoder: move each training image by up to this many pixels "
-                        "(edges mirrored; the hole stays in the centre); default: the variant's")
+                   help="autoencoder and pconv: move each training image by up to this many "
+                        "pixels (edges mirrored; the hole stays where it is); default: the "
+                        "autoencoder variant's, 0 for pconv")
+    p.add_argument("--flip", action="store_true", default=None,
+                   help="autoencoder and pconv: mirror half the training images left-right "
+                        "(the regularized autoencoder always does)")
     p.add_argument("--weight-decay", type=float, default=None, metavar="RATE",
                    help="autoencoder: AdamW's decoupled weight decay (0: plain Adam, the paper's); "
                         "default: the variant's")
@@ -151,8 +155,13 @@ def main(argv=None) -> int:
         print(f"error: --average must be a decay between 0 and 1 (e.g. 0.999), got {args.average:g}",
               file=sys.stderr)
         return 2
-    if args.shift is not None and args.model != "autoencoder":
-        print("error: --shift is for the autoencoder", file=sys.stderr)
+    if args.shift is not None and (args.model == "gan" or not 0 <= args.shift < 8):
+        print(f"error: --shift is a whole number of pixels from 0 to 7, for the autoencoder and "
+              f"pconv; got {args.shift} for the {args.model}", file=sys.stderr)
+        return 2
+    if args.flip and args.model == "gan":
+        print("error: --flip is for the autoencoder and pconv; the GAN keeps the paper's data",
+              file=sys.stderr)
         return 2
     if args.weight_decay is not None and (args.model != "autoencoder" or args.weight_decay < 0):
         print(f"error: --weight-decay is a rate of 0 or more, for the autoencoder; got "
@@ -224,6 +233,10 @@ def main(argv=None) -> int:
         settings.append(f"the {args.loss.upper()} loss")
     if args.center_fraction is not None:
         settings.append(f"the centre square for {args.center_fraction:.0%} of the images")
+    if args.flip:
+        settings.append("left-right flips")
+    if args.shift:
+        settings.append(f"shifts of up to {args.shift} pixels")
     if settings:
         what += " with " + ", ".join(settings)
     if trainer.average_decay is not None:
@@ -280,7 +293,8 @@ def _make_trainer(args, batch_size, out):
         for option, key, given in (("--dropout", "dropout", args.dropout),
                                    ("--weight-decay", "weight_decay", args.weight_decay),
                                    ("--loss", "loss", args.loss),
-                                   ("--center-fraction", "center_fraction", args.center_fraction)):
+                                   ("--center-fraction", "center_fraction", args.center_fraction),
+                                   ("--flip", "flip", args.flip), ("--shift", "shift", args.shift)):
             if given is not None and given != trainer.config.get(key):
                 print(f"error: {args.from_pretrained!r} was trained with {key.replace('_', ' ')} "
                       f"{trainer.config.get(key)!r}; continuing it keeps that setting. Leave out "
@@ -298,6 +312,8 @@ def _make_trainer(args, batch_size, out):
             options["dropout"] = args.dropout
         if args.shift is not None:
             options["shift"] = args.shift
+        if args.flip:
+            options["flip"] = True
         if args.weight_decay is not None:
             options["weight_decay"] = args.weight_decay
         if args.average is not None:
@@ -307,7 +323,8 @@ def _make_trainer(args, batch_size, out):
     elif args.model == "pconv":
         from .training import PConvTrainer
 
-        given = {"loss": args.loss, "center_fraction": args.center_fraction, "learning_rate": args.learning_rate}
+        given = {"loss": args.loss, "center_fraction": args.center_fraction, "learning_rate": args.learning_rate,
+                 "flip": args.flip, "shift": args.shift}
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                                average_decay=args.average, **{k: v for k, v in given.items() if v is not None})
     else:

@@ -882,7 +882,7 @@ LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.
 # GAN records older than its dropout option were all trained with 0.2.
 LEGACY_GAN_SETTINGS = {"dropout": 0.2}
 # Partial-convolution records older than the loss option were all trained on the L1 terms.
-LEGACY_PCONV_SETTINGS = {"loss": "l1"}
+LEGACY_PCONV_SETTINGS = {"loss": "l1", "flip": False, "shift": 0}
 LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS,
                    "pconv": LEGACY_PCONV_SETTINGS}
 
@@ -920,6 +920,21 @@ def shift_images(images: np.ndarray, seed: int, iteration: int, max_shift: int) 
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
+def check_shift(shift) -> int:
+    """``shift`` if it is a whole number of pixels from 0 to 7, else a ValueError that says so."""
+    if not (isinstance(shift, (int, np.integer)) and 0 <= shift < 8):
+        raise ValueError(f"shift must be a whole number of pixels from 0 to 7, got {shift!r}.")
+    return int(shift)
+
+
+def augment(images: np.ndarray, seed: int, iteration: int, flip: bool, shift: int) -> np.ndarray:
+    """The training images of (seed, iteration) mirrored (``flip``) and moved (``shift``)
+    as :func:`mirror_half` and :func:`shift_images` do; unchanged when both are off."""
+    if flip:
+        images = mirror_half(images, seed, iteration)
+    return shift_images(images, seed, iteration, shift)
+
+
 class AutoencoderTrainer(Trainer):
     """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1].
 
@@ -938,8 +953,7 @@ class AutoencoderTrainer(Trainer):
         from .models import build_autoencoder
 
         check_backend()
-        if not (isinstance(shift, (int, np.integer)) and 0 <= shift < 8):
-            raise ValueError(f"shift must be a whole number of pixels from 0 to 7, got {shift!r}.")
+        check_shift(shift)
         if model is None:
             keras.utils.set_random_seed(seed)
             model = build_autoencoder(dropout=dropout)
@@ -972,9 +986,7 @@ class AutoencoderTrainer(Trainer):
         self._predict = compile_step(predict, self.compile_mode, n_out=0)
 
     def train_step(self, images_uint8):
-        if self.flip:
-            images_uint8 = mirror_half(images_uint8, self.seed, self.iteration)
-        images_uint8 = shift_images(images_uint8, self.seed, self.iteration, self.shift)
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
         holed, patch = make_pairs(images_uint8, "unit", self.hole)
         if self.parallel is not None:
             holed, patch = self.parallel.shard(holed, patch)
@@ -1130,6 +1142,8 @@ class PConvTrainer(Trainer):
     random (8 ways), so drawing masks never slows training. Iteration ``t`` always gets the
     same masks for the same seed, so a resumed run sees what it would have seen.
     Validation (``validate``) scores the paper's centre hole, like every model here.
+    ``flip`` and ``shift`` mirror and move the training images as the regularized
+    autoencoder's do (off by default, as in the U-Net's first published runs).
 
     The default learning rate, 1e-3, was measured against Liu et al.'s 2e-4 side by side
     (same seed, data and masks; JPEG export, 5,000 validation images, centre hole, [0,1]):
@@ -1143,11 +1157,13 @@ class PConvTrainer(Trainer):
     def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000, loss: str = "l2", lr_drop_at=(), average_decay=None):
+                 mask_bank: int = 4000, loss: str = "l2", flip: bool = False, shift: int = 0,
+                 lr_drop_at=(), average_decay=None):
         from .masks import random_masks
         from .pconv import build_pconv_unet, check_pconv_loss, pconv_loss
 
         check_pconv_loss(loss)
+        check_shift(shift)
         check_backend()
         if model is None:
             keras.utils.set_random_seed(seed)
@@ -1156,10 +1172,11 @@ class PConvTrainer(Trainer):
         net = NetState(model, keras.optimizers.Adam(learning_rate))
         super().__init__({"pconv": net}, seed=seed, compile_mode=compile_mode)
         self.center_fraction = center_fraction
+        self.flip, self.shift = bool(flip), int(shift)
         self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
                        "coverage": list(coverage), "center_fraction": center_fraction,
-                       "mask_bank": mask_bank, "loss": loss}
+                       "mask_bank": mask_bank, "loss": loss, "flip": self.flip, "shift": self.shift}
         self.base_learning_rates = {"pconv": learning_rate}
         self.set_lr_drops(lr_drop_at)
         self.set_averaging(average_decay)
@@ -1194,6 +1211,7 @@ class PConvTrainer(Trainer):
         return masks
 
     def train_step(self, images_uint8):
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
         image = images_uint8.astype(np.float32) / 255.0
         known = (~self.masks_for(self.iteration, len(image)))[..., None].astype(np.float32)
         if self.parallel is not None:

@@ -174,7 +174,7 @@ def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     assert config["shift"] == 2 and config["lr_drop_at"] == [2]
     capsys.readouterr()
     assert train.main(["gan", "--shift", "2", "--out", str(tmp_path / "g")]) == 2
-    assert "--shift is for the autoencoder" in capsys.readouterr().err
+    assert "for the autoencoder and pconv; got 2 for the gan" in capsys.readouterr().err
     assert train.main(args + ["--out", str(tmp_path / "z"), "--lr-drop-at", "0"]) == 2
     assert "distinct positive" in capsys.readouterr().err
 

@@ -151,6 +151,43 @@ def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_p
     assert "a share between 0 and 1" in capsys.readouterr().err
 
 
+def test_flips_and_shifts_reach_the_u_net_s_steps_and_are_kept_by_its_runs(tmp_path, capsys):
+    from helpers.training import augment
+
+    images = smooth_images(8, seed=2)
+    seen = []
+
+    def spy(trainer):
+        def step(state, image, known):
+            seen.append(np.asarray(image))
+            return state, {"loss": 0.0}
+        trainer._step = step
+        return trainer
+
+    plain = spy(PConvTrainer(batch_size=8, mask_bank=10, compile_mode="eager", seed=3))
+    plain.iteration = 5
+    plain.train_step(images)
+    np.testing.assert_array_equal(seen.pop(), images / np.float32(255))
+    moved = spy(PConvTrainer(batch_size=8, mask_bank=10, compile_mode="eager", seed=3, flip=True, shift=2))
+    moved.iteration = 5
+    moved.train_step(images)
+    expected = augment(images, 3, 5, flip=True, shift=2)
+    assert not np.array_equal(expected, images), "seed 3, iteration 5 moves some of the 8 images"
+    np.testing.assert_array_equal(seen.pop(), expected / np.float32(255))
+    with pytest.raises(ValueError, match="0 to 7"):
+        PConvTrainer(shift=9, mask_bank=10)
+
+    run = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", flip=True, shift=1)
+    run.fit(smooth_images(16), 2, progress=False, checkpoint_dir=tmp_path, checkpoint_every=2, log_every=2)
+    with pytest.raises(CheckpointError, match="flip=True"):   # a run without flips cannot resume it
+        PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", shift=1).load_checkpoint(
+            tmp_path / "checkpoint.npz")
+    resumed = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", flip=True, shift=1)
+    assert resumed.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
+    assert train.main(["gan", "--flip", "--iterations", "1"]) == 2
+    assert "--flip is for the autoencoder and pconv" in capsys.readouterr().err
+
+
 def test_every_method_fills_free_form_holes_or_says_it_cannot():
     from helpers.classical import classical_fills
     from helpers.evaluate import evaluate_masks

@@ -1317,7 +1317,7 @@ def notebook_6(url, branch):
 
             from helpers import plots, widgets
             from helpers.classical import classical_fills
-            from helpers.evaluate import evaluate, evaluate_masks, format_table
+            from helpers.evaluate import FREE_FORM, evaluate, evaluate_masks, format_table
             from helpers.masks import CENTER_HOLE, apply_masks, paste_patch, random_masks, to_scale
             from helpers.metrics import mask_mse
             from helpers.pconv import PConvInpainter, build_pconv_unet, mask_through_layers
@@ -1410,7 +1410,11 @@ def notebook_6(url, branch):
             (L2) by default, because we score hole MSE and this U-Net reached a lower
             validation error that way (`PConvTrainer(loss="l1")` is theirs). It trains on a
             fresh random hole for every image: free-form masks, and the paper's square for a
-            quarter of the images.
+            quarter of the images. Its training images are mirrored and moved by up to 2
+            pixels, the regularized autoencoder's remedies (`flip=True, shift=2`), and the
+            learning rate drops tenfold for the last 12 % of the budget: with both, the
+            shipped U-Net's validation error fell from 0.0238 to 0.0226 at 50,000 iterations
+            (README, "Measured here").
         """),
         code("""
             model = build_pconv_unet()
@@ -1435,7 +1439,8 @@ def notebook_6(url, branch):
             else:
                 run = course.run_dir("pconv")
                 print(course.resume_note(run, budget))
-                trainer = PConvTrainer(model, batch_size=budget.batch_size, seed=0)
+                trainer = PConvTrainer(model, batch_size=budget.batch_size, seed=0, flip=True, shift=2,
+                                       lr_drop_at=[int(0.88 * budget.iterations)])
                 live = plots.LiveLossPlot("pconv", total=budget.iterations,
                                           caption="Validation: hole MSE on the paper's centre square, [0, 1].")
                 trainer.fit(x_train, budget.iterations, validation=x_val, callback=live, **budget.fit_kwargs(run))
@@ -1456,11 +1461,12 @@ def notebook_6(url, branch):
         """),
         md("""
             ## 8. On free-form holes
-            Now random holes covering 10 to 40 % of each test image (a fixed seed, so every
-            method gets the same holes). The paper's models cannot take part.
+            Now random holes covering 10 to 40 % of each test image: the results report's own
+            masks (`FREE_FORM`: a fixed seed, so every method gets the same holes). The paper's
+            models cannot take part.
         """),
         code("""
-            test_masks = random_masks(len(data.x_test), coverage=(0.1, 0.4), seed=2024)
+            test_masks = random_masks(len(data.x_test), **FREE_FORM)
             free_methods = {key: square_methods[key] for key in ("telea", "biharmonic", "pconv")}
             free_rows = evaluate_masks(free_methods, data.x_test, test_masks, progress=False)
             print(f"{len(data.x_test):,} test images · free-form holes, {100 * test_masks.mean():.0f}% "

@@ -17,8 +17,8 @@
 # INPAINTING_DATA (where CIFAR-10 is; default: the loader's search, then a download),
 # AE_ITERATIONS / GAN_ITERATIONS (default: the paper's 50,000 and 80,000),
 # PCONV_ITERATIONS (the partial-convolution U-Net beyond the paper; default 50,000, the
-# autoencoder's budget; the shipped one had 20,000 on one CPU core, then 3,000 at a tenth of
-# the learning rate: its model card has the commands),
+# autoencoder's budget, which the shipped one had, on one CPU core: its model card has the
+# command),
 # DEVICES (e.g. "all": data-parallel over every GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +43,7 @@ python -m helpers.train gan --fused --average 0.999 --iterations "$GAN_ITERATION
 python -m helpers.train autoencoder --variant regularized --iterations "$AE_ITERATIONS" \
     --out runs/ae-regularized --validation-size $VALIDATION --validate-every 500 \
     --checkpoint-every 1000 --log-every 500 --no-progress "${parallel[@]}" $(resume runs/ae-regularized)
-python -m helpers.train pconv --iterations "$PCONV_ITERATIONS" --out runs/pconv \
+python -m helpers.train pconv --flip --shift 2 --lr-drop-at 44000 --iterations "$PCONV_ITERATIONS" --out runs/pconv \
     --validation-size $VALIDATION --validate-every 1000 --checkpoint-every 250 --log-every 250 \
     --no-progress "${parallel[@]}" $(resume runs/pconv)
 
