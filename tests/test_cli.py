@@ -305,3 +305,12 @@ def test_evaluate_free_form_scores_the_methods_that_fill_any_hole(mini_data, tmp
     direct = evaluate.evaluate_masks(classical_fills(None, methods=["telea"]), x_test, masks, progress=False)
     assert free["results"][0]["hole_mse"] == pytest.approx(direct[0]["hole_mse"])
     assert 0.1 <= free["results"][1]["coverage"] <= 0.4
+    other = tmp_path / "other.json"      # --free-form-seed: other holes, and implies --free-form
+    assert evaluate.main(["--data", str(mini_data), "--test-size", "10", "--methods", "telea",
+                          "--free-form-seed", "7", "--json", str(other), "--no-progress"]) == 0
+    drawn = json.loads(other.read_text())["free_form"]
+    assert drawn["seed"] == 7 and free["seed"] == evaluate.FREE_FORM["seed"]
+    again = evaluate.evaluate_masks(classical_fills(None, methods=["telea"]), x_test,
+                                    random_masks(10, tuple(free["coverage"]), seed=7), progress=False)
+    assert drawn["results"][0]["hole_mse"] == pytest.approx(again[0]["hole_mse"])
+    assert drawn["results"][0]["hole_mse"] != pytest.approx(direct[0]["hole_mse"])
