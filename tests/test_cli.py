@@ -169,9 +169,9 @@ def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
             "--test-size", "0", "--no-progress", "--iterations", "3"]
-    assert train.main(args + ["--shift", "2", "--lr-drop-at", "2"]) == 0
+    assert train.main(args + ["--shift", "2", "--flip", "--lr-drop-at", "2"]) == 0
     config = json.loads((out / "run.json").read_text())["config"]
-    assert config["shift"] == 2 and config["lr_drop_at"] == [2]
+    assert config["shift"] == 2 and config["flip"] is True and config["lr_drop_at"] == [2]
     capsys.readouterr()
     assert train.main(["gan", "--shift", "2", "--out", str(tmp_path / "g")]) == 2
     assert "for the autoencoder and pconv; got 2 for the gan" in capsys.readouterr().err
