@@ -273,6 +273,12 @@ def _settle_seeds(args, out: Path) -> bool:
     return True
 
 
+def _given(**options) -> dict:
+    """The options the user gave (argparse leaves the others None), so that a trainer's or a
+    variant's own defaults stand for the rest."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
 def _make_trainer(args, batch_size, out):
     """The trainer the options ask for, or None after printing why not."""
     from .training import AutoencoderTrainer, GANTrainer
@@ -307,26 +313,18 @@ def _make_trainer(args, batch_size, out):
     elif args.model == "autoencoder":
         from .training import AUTOENCODER_VARIANTS
 
-        options = dict(AUTOENCODER_VARIANTS[args.variant])
-        if args.dropout is not None:
-            options["dropout"] = args.dropout
-        if args.shift is not None:
-            options["shift"] = args.shift
-        if args.flip:
-            options["flip"] = True
-        if args.weight_decay is not None:
-            options["weight_decay"] = args.weight_decay
-        if args.average is not None:
-            options["average_decay"] = args.average
+        options = {**AUTOENCODER_VARIANTS[args.variant],   # the options given replace the variant's
+                   **_given(dropout=args.dropout, shift=args.shift, flip=args.flip,
+                            weight_decay=args.weight_decay, average_decay=args.average)}
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
                                      seed=args.seed, compile_mode=args.compile, **options)
     elif args.model == "pconv":
         from .training import PConvTrainer
 
-        given = {"loss": args.loss, "center_fraction": args.center_fraction, "learning_rate": args.learning_rate,
-                 "flip": args.flip, "shift": args.shift}
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average, **{k: v for k, v in given.items() if v is not None})
+                               average_decay=args.average,
+                               **_given(loss=args.loss, center_fraction=args.center_fraction,
+                                        learning_rate=args.learning_rate, flip=args.flip, shift=args.shift))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,

@@ -953,7 +953,7 @@ class AutoencoderTrainer(Trainer):
         from .models import build_autoencoder
 
         check_backend()
-        check_shift(shift)
+        shift = check_shift(shift)
         if model is None:
             keras.utils.set_random_seed(seed)
             model = build_autoencoder(dropout=dropout)
@@ -962,7 +962,7 @@ class AutoencoderTrainer(Trainer):
                      else keras.optimizers.Adam(learning_rate))
         net = NetState(model, optimizer)
         super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
-        self.flip, self.shift = flip, int(shift)
+        self.flip, self.shift = flip, shift
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "flip": flip,
                        "shift": self.shift, "dropout": dropout, "weight_decay": weight_decay}
         self.base_learning_rates = {"autoencoder": learning_rate}
@@ -1163,7 +1163,7 @@ class PConvTrainer(Trainer):
         from .pconv import build_pconv_unet, check_pconv_loss, pconv_loss
 
         check_pconv_loss(loss)
-        check_shift(shift)
+        shift = check_shift(shift)
         check_backend()
         if model is None:
             keras.utils.set_random_seed(seed)
@@ -1172,7 +1172,7 @@ class PConvTrainer(Trainer):
         net = NetState(model, keras.optimizers.Adam(learning_rate))
         super().__init__({"pconv": net}, seed=seed, compile_mode=compile_mode)
         self.center_fraction = center_fraction
-        self.flip, self.shift = bool(flip), int(shift)
+        self.flip, self.shift = bool(flip), shift
         self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
                        "coverage": list(coverage), "center_fraction": center_fraction,
