@@ -174,6 +174,19 @@ def load_pretrained(name: str):
     return load_pretrained_trainer(name).models()[FILLING_MODEL[meta["kind"]]]
 
 
+def _widths_argument(meta: dict) -> str:
+    """How the card calls ``build_pconv_unet`` for ``meta``'s U-Net: nothing for the default."""
+    from .pconv import PCONV_WIDTHS
+    from .training import saved_setting
+
+    widths = tuple(saved_setting({**meta.get("config", {}), "kind": "pconv"}, "widths"))
+    return "" if widths == PCONV_WIDTHS else f"widths={widths}"
+
+
+def _share_words(share: float) -> str:
+    return {0.25: "a quarter", 0.5: "half", 0.75: "three quarters"}.get(share, f"{100 * share:g} %")
+
+
 def _inpainter(model, kind: str, name: str):
     from .models import ModelInpainter
 
@@ -530,8 +543,9 @@ def model_card(name: str, folder: Path | None = None) -> str:
     share = meta["trained_iterations"] / paper_iterations
     lines += [
         "## Training", "",
-        ("- Architecture: `helpers.pconv.build_pconv_unet()` (partial convolutions, Liu et al. 2018; "
-         "trained on random free-form holes and, for a quarter of the images, the centre square)."
+        (f"- Architecture: `helpers.pconv.build_pconv_unet({_widths_argument(meta)})` (partial convolutions, Liu et al. 2018; "
+         f"trained on random free-form holes and, for {_share_words(meta['config'].get('center_fraction', 0.25))} "
+         "of the images, the centre square)."
          if kind == "pconv" else
          f"- Architecture: `helpers.models.build_{FILLING_MODEL[kind]}()`"
          + (" and `build_discriminator()`" if kind == "gan" else "") + " (the paper's tables; see SPEC.md)."),

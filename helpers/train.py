@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--center-fraction", type=float, default=None, metavar="SHARE",
                    help="pconv: the share of training images that get the paper's centre square "
                         "instead of a free-form hole (default 0.25)")
+    p.add_argument("--widths", default=None, metavar="C1,C2,C3,C4",
+                   help="pconv: the U-Net's channels at 16x16, 8x8, 4x4 and 2x2 (default "
+                        "32,64,128,128); wider learns more per iteration and costs more per "
+                        "iteration")
     p.add_argument("--average", type=float, default=None, metavar="DECAY",
                    help="beyond the paper: also keep an exponential moving average of the weights "
                         "of the net that fills holes (e.g. 0.999: about the last 1,000 "
@@ -151,6 +155,11 @@ def main(argv=None) -> int:
         print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
               "U-Net has no dropout layer", file=sys.stderr)
         return 2
+    if args.widths is not None:
+        widths = _parse_widths(args.widths, args.model)
+        if widths is None:
+            return 2
+        args.widths = widths
     if args.average is not None and not 0 < args.average < 1:
         print(f"error: --average must be a decay between 0 and 1 (e.g. 0.999), got {args.average:g}",
               file=sys.stderr)
@@ -273,6 +282,23 @@ def _settle_seeds(args, out: Path) -> bool:
     return True
 
 
+def _parse_widths(text: str, model: str):
+    """``--widths`` as a tuple of four channel counts, or None after printing why not."""
+    if model != "pconv":
+        print(f"error: --widths is for pconv; the paper's models keep the paper's layers "
+              f"(got it for the {model})", file=sys.stderr)
+        return None
+    try:
+        widths = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        widths = ()
+    if len(widths) != 4 or min(widths) < 1:
+        print(f"error: --widths is four positive whole numbers separated by commas, e.g. "
+              f"48,96,192,192; got {text!r}", file=sys.stderr)
+        return None
+    return widths
+
+
 def _given(**options) -> dict:
     """The options the user gave (argparse leaves the others None), so that a trainer's or a
     variant's own defaults stand for the rest."""
@@ -300,7 +326,8 @@ def _make_trainer(args, batch_size, out):
                                    ("--weight-decay", "weight_decay", args.weight_decay),
                                    ("--loss", "loss", args.loss),
                                    ("--center-fraction", "center_fraction", args.center_fraction),
-                                   ("--flip", "flip", args.flip), ("--shift", "shift", args.shift)):
+                                   ("--flip", "flip", args.flip), ("--shift", "shift", args.shift),
+                                   ("--widths", "widths", None if args.widths is None else list(args.widths))):
             if given is not None and given != trainer.config.get(key):
                 print(f"error: {args.from_pretrained!r} was trained with {key.replace('_', ' ')} "
                       f"{trainer.config.get(key)!r}; continuing it keeps that setting. Leave out "
@@ -324,7 +351,8 @@ def _make_trainer(args, batch_size, out):
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                                average_decay=args.average,
                                **_given(loss=args.loss, center_fraction=args.center_fraction,
-                                        learning_rate=args.learning_rate, flip=args.flip, shift=args.shift))
+                                        learning_rate=args.learning_rate, flip=args.flip, shift=args.shift,
+                                        widths=args.widths))
     else:
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,

@@ -692,7 +692,7 @@ class Trainer:
         saved = meta.get("config", {})
         expected = self._config_check()
         for key in ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
-                    "weight_decay", "shift", "average_decay", "loss", "center_fraction"):
+                    "weight_decay", "shift", "average_decay", "loss", "center_fraction", "widths"):
             was, now = saved_setting(saved, key), saved_setting(expected, key)
             if (key in expected or key in saved) and was != now:
                 raise CheckpointError(
@@ -881,8 +881,10 @@ AUTOENCODER_VARIANTS = {
 LEGACY_AUTOENCODER_SETTINGS = {"flip": False, "dropout": 0.2, "weight_decay": 0.0, "shift": 0}
 # GAN records older than its dropout option were all trained with 0.2.
 LEGACY_GAN_SETTINGS = {"dropout": 0.2}
-# Partial-convolution records older than the loss option were all trained on the L1 terms.
-LEGACY_PCONV_SETTINGS = {"loss": "l1", "flip": False, "shift": 0}
+# Partial-convolution records older than the loss option were all trained on the L1 terms,
+# and those older than the flip, shift and widths options without flips or shifts at the
+# default widths.
+LEGACY_PCONV_SETTINGS = {"loss": "l1", "flip": False, "shift": 0, "widths": [32, 64, 128, 128]}
 LEGACY_SETTINGS = {"autoencoder": LEGACY_AUTOENCODER_SETTINGS, "gan": LEGACY_GAN_SETTINGS,
                    "pconv": LEGACY_PCONV_SETTINGS}
 
@@ -1144,6 +1146,7 @@ class PConvTrainer(Trainer):
     Validation (``validate``) scores the paper's centre hole, like every model here.
     ``flip`` and ``shift`` mirror and move the training images as the regularized
     autoencoder's do (off by default, as in the U-Net's first published runs).
+    ``widths``: the U-Net's channels per level (:func:`helpers.pconv.build_pconv_unet`).
 
     The default learning rate, 1e-3, was measured against Liu et al.'s 2e-4 side by side
     (same seed, data and masks; JPEG export, 5,000 validation images, centre hole, [0,1]):
@@ -1158,16 +1161,21 @@ class PConvTrainer(Trainer):
                  batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
                  coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
                  mask_bank: int = 4000, loss: str = "l2", flip: bool = False, shift: int = 0,
-                 lr_drop_at=(), average_decay=None):
+                 widths=None, lr_drop_at=(), average_decay=None):
         from .masks import random_masks
-        from .pconv import build_pconv_unet, check_pconv_loss, pconv_loss
+        from .pconv import PCONV_WIDTHS, build_pconv_unet, check_pconv_loss, check_widths, pconv_loss, unet_widths
 
         check_pconv_loss(loss)
         shift = check_shift(shift)
         check_backend()
         if model is None:
+            widths = check_widths(PCONV_WIDTHS if widths is None else widths)
             keras.utils.set_random_seed(seed)
-            model = build_pconv_unet()
+            model = build_pconv_unet(widths)
+        elif widths is not None and check_widths(widths) != unet_widths(model):
+            raise ValueError(f"widths={tuple(widths)} but the model given has {unet_widths(model)}; "
+                             f"give one or the other")
+        widths = unet_widths(model)
         self.batch_size = batch_size
         net = NetState(model, keras.optimizers.Adam(learning_rate))
         super().__init__({"pconv": net}, seed=seed, compile_mode=compile_mode)
@@ -1176,7 +1184,8 @@ class PConvTrainer(Trainer):
         self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
         self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
                        "coverage": list(coverage), "center_fraction": center_fraction,
-                       "mask_bank": mask_bank, "loss": loss, "flip": self.flip, "shift": self.shift}
+                       "mask_bank": mask_bank, "loss": loss, "flip": self.flip, "shift": self.shift,
+                       "widths": list(widths)}
         self.base_learning_rates = {"pconv": learning_rate}
         self.set_lr_drops(lr_drop_at)
         self.set_averaging(average_decay)

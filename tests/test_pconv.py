@@ -11,8 +11,9 @@ from synthetic import make_image_folder_tar, smooth_images
 from helpers import metrics, train
 from helpers.masks import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
                            cut_hole, random_masks, to_scale)
-from helpers.pconv import PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs, pconv_loss
-from helpers.training import CheckpointError, PConvTrainer
+from helpers.pconv import (PCONV_WIDTHS, PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs,
+                           pconv_loss, unet_widths)
+from helpers.training import CheckpointError, PConvTrainer, read_checkpoint, saved_setting
 
 
 def test_random_masks_are_seeded_and_cover_the_asked_share():
@@ -120,9 +121,39 @@ def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_pat
     monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
     assert train.main(["pconv", "--data", str(tarball), "--out", str(out), "--iterations", "2",
-                       "--batch-size", "8", "--test-size", "8", "--no-progress"]) == 0
+                       "--batch-size", "8", "--test-size", "8", "--no-progress", "--widths", "8,16,16,24"]) == 0
     run = json.loads((out / "run.json").read_text())
     assert run["model"] == "pconv" and run["iterations"] == 2 and (out / "pconv.keras").exists()
+    assert read_checkpoint(out / "checkpoint.npz")[0]["config"]["widths"] == [8, 16, 16, 24]
+
+
+def test_widths_build_a_wider_or_narrower_u_net_that_its_runs_keep(tmp_path, capsys):
+    from helpers.pretrained import checkpoint_inpainter
+
+    small = build_pconv_unet((8, 16, 16, 24))
+    assert unet_widths(small) == (8, 16, 16, 24) and unet_widths(build_pconv_unet()) == PCONV_WIDTHS
+    assert small.count_params() < build_pconv_unet().count_params() < build_pconv_unet((48, 96, 192, 192)).count_params()
+    for bad in [(32, 64, 128), (0, 64, 128, 128), "wide", (32.5, 64, 128, 128)]:
+        with pytest.raises(ValueError, match="four positive whole numbers"):
+            build_pconv_unet(bad)
+    with pytest.raises(ValueError, match="give one or the other"):
+        PConvTrainer(small, widths=(8, 16, 16, 32), mask_bank=10)
+    assert PConvTrainer(small, mask_bank=10).config["widths"] == [8, 16, 16, 24], "read from the model"
+
+    run = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", widths=(8, 16, 16, 24))
+    run.fit(smooth_images(16), 2, progress=False, checkpoint_dir=tmp_path, checkpoint_every=2, log_every=2)
+    with pytest.raises(CheckpointError, match=r"widths=\[8, 16, 16, 24\]"):  # the default cannot resume it
+        PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
+    resumed = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", widths=[8, 16, 16, 24])
+    assert resumed.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
+    scored = checkpoint_inpainter(tmp_path / "checkpoint.npz")       # evaluate --checkpoint builds it
+    assert unet_widths(scored.model) == (8, 16, 16, 24)
+    assert saved_setting({"kind": "pconv"}, "widths") == list(PCONV_WIDTHS), "older records: the default"
+
+    assert train.main(["pconv", "--widths", "48,96", "--iterations", "1"]) == 2
+    assert "four positive whole numbers separated by commas" in capsys.readouterr().err
+    assert train.main(["autoencoder", "--widths", "8,8,8,8", "--iterations", "1"]) == 2
+    assert "--widths is for pconv" in capsys.readouterr().err
 
 
 def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_path, capsys):
