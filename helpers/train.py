@@ -78,9 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="autoencoder and pconv: move each training image by up to this many "
                         "pixels (edges mirrored; the hole stays where it is); default: the "
                         "autoencoder variant's, 0 for pconv")
-    p.add_argument("--flip", action="store_true", default=None,
-                   help="autoencoder and pconv: mirror half the training images left-right "
-                        "(the regularized autoencoder always does)")
+    p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
+                   help="autoencoder and pconv: mirror half the training images left-right; "
+                        "default: the autoencoder variant's (the regularized one does), off for "
+                        "pconv; --no-flip switches them off for a variant that has them")
     p.add_argument("--weight-decay", type=float, default=None, metavar="RATE",
                    help="autoencoder: AdamW's decoupled weight decay (0: plain Adam, the paper's); "
                         "default: the variant's")

@@ -163,6 +163,9 @@ def test_train_weight_decay(mini_data, tmp_path, capsys):
     assert train.main(args + ["--out", str(tmp_path / "y"), "--from-pretrained", "autoencoder",
                               "--weight-decay", "0.5"]) == 2
     assert "trained with weight decay" in capsys.readouterr().err, "a rate that would be ignored is refused"
+    assert train.main(args + ["--out", str(tmp_path / "nf"), "--variant", "regularized", "--no-flip"]) == 0
+    config = json.loads((tmp_path / "nf" / "run.json").read_text())["config"]
+    assert config["flip"] is False and config["weight_decay"] == 0.004, "--no-flip drops the variant's flips only"
 
 
 def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
