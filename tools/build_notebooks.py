@@ -1521,6 +1521,10 @@ def notebook_6(url, branch):
                the figure is gone?
             5. Upload a photo with a small object in the centre, cut the object out, and
                compare the fills. What can no method recover, and why?
+            6. Build a wider U-Net (`PConvTrainer(widths=(48, 96, 192, 192))`: 2.2 times the
+               parameters and 2.2 times the arithmetic per image) and train it beside the
+               default for the same number of iterations, then for the same wall time. Which
+               wins each race? (README "Measured here" has the full-budget answer.)
 
             **The end of the course.** Notebook 5 compared the paper's models; this one showed
             where the field went next.
