@@ -289,15 +289,14 @@ def _parse_widths(text: str, model: str):
         print(f"error: --widths is for pconv; the paper's models keep the paper's layers "
               f"(got it for the {model})", file=sys.stderr)
         return None
+    from .pconv import check_widths
+
     try:
-        widths = tuple(int(part) for part in text.split(","))
+        return check_widths([int(part) for part in text.split(",")])
     except ValueError:
-        widths = ()
-    if len(widths) != 4 or min(widths) < 1:
         print(f"error: --widths is four positive whole numbers separated by commas, e.g. "
               f"48,96,192,192; got {text!r}", file=sys.stderr)
         return None
-    return widths
 
 
 def _given(**options) -> dict:

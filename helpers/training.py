@@ -1169,9 +1169,8 @@ class PConvTrainer(Trainer):
         shift = check_shift(shift)
         check_backend()
         if model is None:
-            widths = check_widths(PCONV_WIDTHS if widths is None else widths)
             keras.utils.set_random_seed(seed)
-            model = build_pconv_unet(widths)
+            model = build_pconv_unet(PCONV_WIDTHS if widths is None else widths)
         elif widths is not None and check_widths(widths) != unet_widths(model):
             raise ValueError(f"widths={tuple(widths)} but the model given has {unet_widths(model)}; "
                              f"give one or the other")

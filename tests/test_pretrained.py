@@ -2,6 +2,7 @@
 and the weights shipped in weights/ are intact and load."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -176,7 +177,6 @@ def test_shipped_weights_are_intact_and_load(name):
     np.testing.assert_allclose(filled[~masks], images[~masks] / 255, atol=1e-6)
     card = (pretrained.weights_dir() / f"{name}.md").read_text()
     assert f"{rec['trained_iterations']:,} iterations" in card
-    import re
     continued = re.search(r"--from-pretrained \S+ --iterations (\d+)", card)
     assert continued and int(continued.group(1)) > rec["iteration"], "the card's command must train something"
 
