@@ -1,16 +1,31 @@
-"""Helpers for the image-inpainting course: data, the crop, the paper's models, training,
-metrics, classical fills, plots and widgets.
+"""The image-inpainting course's package: what the notebooks import.
 
-Importing this package does not import Keras, so that a notebook or a command can choose
-the backend (``KERAS_BACKEND``) before the first model is built.
+Read it in this order, each module one idea:
+
+- :mod:`helpers.paper`: the paper's facts (budgets, hyper-parameters, its tables);
+- :mod:`helpers.data`, :mod:`helpers.holes`: CIFAR-10, the crop, value scales, holes of any shape;
+- :mod:`helpers.models`, :mod:`helpers.pconv`: the paper's models, and the partial-convolution U-Net;
+- :mod:`helpers.steps`: the losses and one training step of each model;
+- :mod:`helpers.batches`, :mod:`helpers.trainers`: what each iteration sees, and the training loop;
+- :mod:`helpers.inpainters`, :mod:`helpers.classical`, :mod:`helpers.pretrained`: everything that
+  fills a hole, behind one interface, and the course's trained weights;
+- :mod:`helpers.metrics`, :mod:`helpers.evaluation`, :mod:`helpers.verdicts`: scoring, and what
+  a table says;
+- :mod:`helpers.architecture`, :mod:`helpers.diagnosis`, :mod:`helpers.plots`,
+  :mod:`helpers.widgets`, :mod:`helpers.study`: tables, GAN reading, figures, widgets;
+- :mod:`helpers.environment`, :mod:`helpers.runs`: where a notebook runs, and the run it makes.
+
+Machinery a student need not read is in :mod:`helpers.engine`; the command lines are in
+:mod:`helpers.cli`. Importing this package does not import Keras, so that a notebook or a
+command can choose the backend (``KERAS_BACKEND``) before the first model is built.
 """
 
 import os
 
-# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs (this project's AMD
-# machine among them). There they train the autoencoder about 1.5x and the GAN about 2.4x
-# faster, with the same losses (README, "Benchmark"). This takes effect when helpers is
-# imported before TensorFlow; set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
+# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs (the AMD machines this
+# course was measured on among them), where they train both models faster with the same
+# losses (docs/benchmark.md). This takes effect when helpers is imported before TensorFlow;
+# set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

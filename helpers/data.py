@@ -6,7 +6,7 @@ Where the data comes from, in this order:
 2. the official ``cifar-10-python.tar.gz`` or its unpacked ``cifar-10-batches-py/``
    (Keras keeps one in ``~/.keras/datasets`` after a download; ``./data`` is searched too);
 3. an image-folder tree ``train|test/<class>/*.jpg|png``, as a folder or a ``.tar.gz``
-   (``../shared/data/cifar10-jpeg.tar.gz`` beside the repository is laid out like that);
+   (such as a ``cifar10-jpeg.tar.gz`` export, which ``./data`` is searched for too);
 4. with internet, ``keras.datasets.cifar10`` (the reference).
 
 Every loaded set carries ``source`` ("CIFAR-10 (official)" or "CIFAR-10 (JPEG export)"),
@@ -20,18 +20,18 @@ import io
 import os
 import pickle
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .engine.files import REPO_ROOT, atomic_write
 
 CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck"]
 OFFICIAL = "CIFAR-10 (official)"
 IMAGE_FOLDER = "CIFAR-10 (JPEG export)"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_VERSION = 1
 
 
@@ -94,6 +94,14 @@ def split_validation(x: np.ndarray, y: np.ndarray, size: int, seed: int = 0):
     return x[train], y[train], x[val], y[val]
 
 
+def showcase_indices(n_images: int, k: int = 3, seed: int = 2019) -> np.ndarray:
+    """The "three random test images" of the paper's result figures: the same in notebooks
+    3, 4 and 5 and in the report."""
+    if n_images < 1:
+        raise ValueError("There are no test images to choose from.")
+    return np.sort(np.random.default_rng(seed).choice(n_images, size=min(k, n_images), replace=False))
+
+
 def data_help() -> str:
     """The ways to provide the data, as one message."""
     return (
@@ -103,7 +111,7 @@ def data_help() -> str:
         "     - the official cifar-10-python.tar.gz, or its unpacked cifar-10-batches-py/ "
         "folder;\n"
         "     - an image-folder tree train|test/<class>/*.jpg|png, as a folder or a .tar.gz "
-        "(e.g. ../shared/data/cifar10-jpeg.tar.gz);\n"
+        "(e.g. cifar10-jpeg.tar.gz);\n"
         "  2. put cifar-10-python.tar.gz in ./data or ~/.keras/datasets;\n"
         "  3. connect to the internet: keras.datasets.cifar10 downloads the official set "
         "(about 170 MB)."
@@ -121,8 +129,7 @@ def _candidates() -> list[Path]:
     keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
     found += [keras_home / "cifar-10-batches-py", keras_home / "cifar-10-python.tar.gz"]
     for root in roots:
-        found += [root / "data" / "cifar10-jpeg.tar.gz", root / "data" / "cifar10-jpeg",
-                  root.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"]
+        found += [root / "data" / "cifar10-jpeg.tar.gz", root / "data" / "cifar10-jpeg"]
     unique = []
     for p in found:
         if p not in unique:
@@ -176,14 +183,12 @@ def _load_cached(path: Path, cache_dir, progress) -> Cifar10:
 
 
 def _write_cache(cache: Path, data: Cifar10) -> None:
+    def write(f):
+        np.savez(f, x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
+                 source=np.str_(data.source), class_names=np.array(data.class_names))
+
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp.npz")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
-                     y_test=data.y_test, source=np.str_(data.source),
-                     class_names=np.array(data.class_names))
-        os.replace(tmp, cache)
+        atomic_write(cache, write)
     except OSError:
         pass  # a cache we cannot write only costs time
 

@@ -3,7 +3,7 @@
 Why one module: the paper's two models work on different scales (the autoencoder on
 [0, 1], the GAN on [-1, 1]) and quote "errors" without saying which. Every number here is
 computed on [0, 1], so rows of one table can be compared. Convert uint8 images with
-``helpers.masks.to_scale(x, "unit")`` and GAN outputs with ``helpers.masks.to_unit(x, "signed")``.
+``helpers.holes.to_scale(x, "unit")`` and GAN outputs with ``helpers.holes.to_unit(x, "signed")``.
 
 What each metric tells you
 --------------------------
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.masks import CENTER_HOLE, Hole, check_images, paste_patch
+from .holes import CENTER_HOLE, Hole, check_images, check_masks, paste_patch
 
 MSE_FLOOR = 1e-10
 """PSNR clamps an image's MSE to at least this, so a perfect fill scores 100 dB, not infinity."""
@@ -45,7 +45,7 @@ def _as_unit(x, name: str) -> np.ndarray:
     if x.dtype == np.uint8:
         raise TypeError(
             f"{name} is uint8 (0..255), but metrics are computed on floats in [0, 1]. "
-            f"Convert first with helpers.masks.to_scale({name}, 'unit')."
+            f"Convert first with helpers.holes.to_scale({name}, 'unit')."
         )
     x = check_images(x, "unit", name)
     if x.shape[0] == 0:
@@ -200,7 +200,7 @@ def score(pred_patch, true_images, hole: Hole = CENTER_HOLE) -> dict[str, float]
     """All metrics at once, from predicted patches and the true full images (unit scale).
 
     Why: one call, one definition, so every table in the course is computed the same way.
-    The predicted patch is pasted into a copy of the truth (:func:`helpers.masks.paste_patch`)
+    The predicted patch is pasted into a copy of the truth (:func:`helpers.holes.paste_patch`)
     to make the full predicted image for the image-level metrics. Returns a dict with keys
     :data:`METRIC_NAMES`: ``hole_mse``, ``hole_l1``, ``hole_psnr`` (dB), ``image_psnr`` (dB),
     ``ssim`` (full image) and ``sharpness_ratio``, each a Python float.
@@ -229,8 +229,6 @@ def score(pred_patch, true_images, hole: Hole = CENTER_HOLE) -> dict[str, float]
 
 
 def _masked_errors(pred_images, true_images, masks, power: int):
-    from .masks import check_masks
-
     pred, true = _check_pair(pred_images, true_images, "pred_images", "true_images")
     masks = np.broadcast_to(check_masks(masks, len(pred), pred.shape[1:3]), pred.shape[:3])
     counts = masks.sum(axis=(1, 2)) * pred.shape[3]

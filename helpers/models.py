@@ -1,39 +1,37 @@
-"""The paper's two models, layer by layer as its tables say, and how to save and load them.
+"""The paper's models, layer by layer as its tables say, and how to save and load them.
 
-Choices the paper leaves open are named at the layer (SPEC.md, note 3):
+Choices the paper leaves open are named at the layer (docs/paper.md lists them all):
 
 - padding: ``"same"`` everywhere, so that every stride-2 layer halves the size as the
   tables' output shapes require;
 - dropout rate: :data:`AUTOENCODER_DROPOUT` (0.6) in the autoencoder, chosen on validation
-  error against 0.2, 0.5 and 0.7 (README, "What the paper leaves open"), and :data:`DROPOUT`
+  error against 0.2, 0.5 and 0.7 (docs/paper.md), and :data:`DROPOUT`
   (0.2) in the GAN's two networks;
 - LeakyReLU slope: :data:`LEAKY_SLOPE` (0.2, as in DCGAN and Pathak et al.);
 - weight initialisation: Keras's default (Glorot uniform, zero biases);
 - BatchNormalization: Keras's defaults (momentum 0.99, epsilon 1e-3).
 
-SPEC.md's two resolutions of the paper's typos are marked where they apply.
+The two places where a printed table contradicts itself are marked where they apply.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import keras
-import numpy as np
 from keras import layers
 
-from .masks import CENTER_HOLE, Hole, Inpainter, convert_scale
+from .engine.files import replacing
+from .inpainters import ModelInpainter
 
 DROPOUT = 0.2
 AUTOENCODER_DROPOUT = 0.6
 LEAKY_SLOPE = 0.2
 
-# Parameter counts of the paper's models (with SPEC.md's resolutions); tests hold them.
+# Parameter counts of the models built here (the tables with their two typos read as
+# docs/paper.md says); tests hold them.
 PARAMETER_COUNTS = {"autoencoder": 4_365_635, "generator": 7_440_643, "discriminator": 1_440_961}
-# The value scale each model works on (masks.SCALES).
-MODEL_SCALES = {"autoencoder": "unit", "generator": "signed", "discriminator": "signed"}
 
 
 def build_autoencoder(dropout: float = AUTOENCODER_DROPOUT) -> keras.Model:
@@ -70,7 +68,7 @@ def build_discriminator(dropout: float = DROPOUT) -> keras.Model:
     """Table I: 16x16x3 patch on [-1, 1] -> probability that it is real."""
     return keras.Sequential([
         keras.Input((16, 16, 3)),
-        # SPEC.md note 1: the table prints stride 2 here, but its output stays 16x16 and the
+        # The table prints stride 2 here, but its output stays 16x16 and the
         # Flatten of 1024 = 2x2x256 needs it, so the first conv has stride 1.
         *_conv_block(32, 3, strides=1),     # 16x16x32
         *_conv_block(64, 3, strides=2),     # 8x8x64
@@ -95,7 +93,7 @@ def build_generator(dropout: float = DROPOUT) -> keras.Model:
         layers.Dropout(dropout),
         layers.Dense(2048, activation="relu"),
         layers.Reshape((2, 2, 512)),
-        # SPEC.md note 2: the table prints 4x4x512 for the BatchNorm below; it is 4x4x256.
+        # The table prints 4x4x512 for the BatchNorm below: a typo, it is 4x4x256.
         *_deconv_block(256, 3, strides=2),  # 4x4x256
         *_deconv_block(128, 5, strides=2),  # 8x8x128
         *_deconv_block(64, 5, strides=2),   # 16x16x64
@@ -142,15 +140,8 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"Model files end in .keras, got {str(path)!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.keras")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 
@@ -162,7 +153,7 @@ def load_model(path: str | os.PathLike, kind: str | None = None) -> keras.Model:
     path = Path(path)
     if not path.exists():
         raise ModelLoadError(f"No model file at {str(path)!r}. Train one with "
-                             f"`python -m helpers.train` or check the path.")
+                             f"`python -m helpers.cli.train` or check the path.")
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as err:
@@ -174,37 +165,6 @@ def load_model(path: str | os.PathLike, kind: str | None = None) -> keras.Model:
         raise ModelLoadError(f"{str(path)!r} holds a model named {model.name!r}, which is not "
                              f"one of the paper's models {sorted(BUILDERS)}; pass kind=...")
     return check_architecture(model, kind, repr(str(path)))
-
-
-class ModelInpainter(Inpainter):
-    """A trained model behind the same interface as the classical fills."""
-
-    def __init__(self, model: keras.Model, scale: str | None = None, name: str | None = None,
-                 batch_size: int = 512):
-        self.model = model
-        self.scale = scale or MODEL_SCALES.get(model.name, "unit")
-        self.name = name or model.name
-        self.batch_size = batch_size
-
-    def supports(self, hole: Hole) -> bool:
-        return hole == CENTER_HOLE
-
-    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
-        """Free-form masks, where every mask is the paper's square (else the base error)."""
-        from .masks import hole_mask
-
-        if not np.all(masks == hole_mask(CENTER_HOLE, holed.shape[1])):
-            return super().predict_masked(holed, masks)
-        out = holed.copy()
-        out[:, CENTER_HOLE.rows, CENTER_HOLE.cols, :] = self.predict_patch(holed, CENTER_HOLE)
-        return out
-
-    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
-        x = convert_scale(holed, "unit", self.scale).astype(np.float32)
-        out = [keras.ops.convert_to_numpy(self.model(x[i:i + self.batch_size], training=False))
-               for i in range(0, len(x), self.batch_size)]
-        patch = np.concatenate(out) if out else np.zeros((0, *hole.shape, 3), np.float32)
-        return convert_scale(patch, self.scale, "unit")
 
 
 def load_inpainter(path: str | os.PathLike, name: str | None = None) -> ModelInpainter:

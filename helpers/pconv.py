@@ -11,10 +11,12 @@ Here, in the same readable style as the paper's models: :class:`PartialConv2D`, 
 :func:`build_pconv_unet`, a small U-Net for 32x32 images (channels 32-64-128-128, about 0.7 M
 parameters). Masks inside the network are per channel and 1 = known (Liu et al.'s
 convention); everywhere else in the project masks are True = missing
-(:func:`helpers.masks.random_masks`). Simplification, named: the loss keeps Liu et al.'s two
-pixel terms (6 x hole + 1 x known) without their VGG perceptual, style and total-variation
-terms, and squares them by default (``"l2"``: the project scores hole MSE, and this U-Net
-reached a lower validation error with it); ``"l1"`` is Liu et al.'s own form.
+(:func:`helpers.holes.random_masks`). Its loss and training step are in :mod:`helpers.steps`,
+beside the paper's; :class:`~helpers.inpainters.PConvInpainter` fills holes with it.
+
+:func:`plain_unet` rebuilds a trained U-Net from Keras's own layers only
+(:func:`plain_partial_conv`), with the same outputs, so that its ``.keras`` file loads in
+plain Keras (:func:`helpers.pretrained.export_keras`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .masks import Hole, Inpainter, hole_mask
-
-HOLE_WEIGHT, VALID_WEIGHT = 6.0, 1.0  # Liu et al.'s weights of the two L1 terms
-LEAKY_SLOPE = 0.2                      # the decoder's LeakyReLU, as in Liu et al.
+LEAKY_SLOPE = 0.2  # the decoder's LeakyReLU, as in Liu et al.
 
 
 @keras.saving.register_keras_serializable(package="inpainting")
@@ -69,24 +68,57 @@ class PartialConv2D(layers.Layer):
                 "strides": self.strides}
 
 
-def _encode(x, known, filters, kernel, batchnorm=True):
-    x, known = PartialConv2D(filters, kernel, strides=2)([x, known])
+def plain_partial_conv(filters: int, kernel_size: int, strides: int = 1, name: str | None = None):
+    """:class:`PartialConv2D` made of Keras's own layers and ``keras.ops`` only, so that a model
+    built with it is a standard functional model that plain ``keras.saving.load_model`` reads
+    (in safe mode) without this project. Called like the layer, ``[x, known] -> (y, known')``:
+
+    - ``<name>_conv``: a Conv2D without bias on ``x * known`` (the layer's inner convolution);
+    - ``<name>_seen``: a frozen Conv2D(1) of ones on ``known``, the known pixels per window;
+    - ``<name>_bias``: a 1x1 Conv2D(filters) without bias on the one-channel ``known'``, whose
+      kernel is the layer's bias, so the bias is added exactly where the output is known.
+
+    ``y = conv(x * known) * window / max(seen, 1) * known' + bias_conv(known')``: the layer's
+    formula with the last product by ``known'`` moved onto the bias (``scale`` is 0 already
+    where ``known'`` is), the same values."""
+    def apply(inputs):
+        x, known = inputs
+        prefix = f"{name}_" if name else ""
+        conv = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False,
+                             name=f"{prefix}conv" if name else None)
+        count = layers.Conv2D(1, kernel_size, strides=strides, padding="same", use_bias=False,
+                              kernel_initializer="ones", trainable=False, name=f"{prefix}seen" if name else None)
+        bias = layers.Conv2D(filters, 1, use_bias=False, kernel_initializer="zeros",
+                             name=f"{prefix}bias" if name else None)
+        window = float(kernel_size * kernel_size * x.shape[-1])
+        seen = count(known)                                   # known pixels per window
+        new_known = ops.cast(ops.greater(seen, 0.0), x.dtype)  # 1 where any was known
+        scale = window / ops.maximum(seen, 1.0) * new_known
+        y = conv(x * known) * scale + bias(new_known)
+        return y, ops.repeat(new_known, filters, axis=-1)
+
+    return apply
+
+
+def _encode(x, known, filters, kernel, name, partial_conv, batchnorm=True):
+    x, known = partial_conv(filters, kernel, strides=2, name=name)([x, known])
     if batchnorm:
-        x = layers.BatchNormalization()(x)
-    return layers.ReLU()(x), known
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x), known
 
 
-def _decode(x, known, skip, skip_known, filters):
-    up = layers.UpSampling2D(2, interpolation="nearest")
-    x = layers.Concatenate()([up(x), skip])
-    known = layers.Concatenate()([up(known), skip_known])
-    x, known = PartialConv2D(filters, 3)([x, known])
-    x = layers.BatchNormalization()(x)
-    return layers.LeakyReLU(negative_slope=LEAKY_SLOPE)(x), known
-
+def _decode(x, known, skip, skip_known, filters, name, partial_conv):
+    up = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_up")
+    x = layers.Concatenate(name=f"{name}_join")([up(x), skip])
+    known = layers.Concatenate(name=f"{name}_join_known")([up(known), skip_known])
+    x, known = partial_conv(filters, 3, name=name)([x, known])
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_leaky")(x), known
 
 
 PCONV_WIDTHS = (32, 64, 128, 128)  # channels of the four levels (16x16, 8x8, 4x4, 2x2)
+# The U-Net's partial convolutions, named by the size of their output, in the order they run.
+LEVELS = ("encode16", "encode8", "encode4", "encode2", "decode4", "decode8", "decode16", "decode32")
 
 
 def check_widths(widths) -> tuple[int, ...]:
@@ -102,85 +134,70 @@ def check_widths(widths) -> tuple[int, ...]:
     return values
 
 
-def build_pconv_unet(widths=PCONV_WIDTHS) -> keras.Model:
+def build_pconv_unet(widths=PCONV_WIDTHS, partial_conv=None) -> keras.Model:
     """Image on [0, 1] (missing pixels: any value) and its mask (1 = known, (H, W, 1)) ->
     the whole image predicted on [0, 1]. Paste the known pixels back to use it
-    (:class:`PConvInpainter` does). ``widths``: the channels of the four levels; wider
+    (:class:`~helpers.inpainters.PConvInpainter` does). ``widths``: the channels of the four levels; wider
     learns more per iteration and costs more per iteration (about 2.2x the arithmetic for
-    1.5x the widths)."""
+    1.5x the widths). ``partial_conv``: what makes each partial convolution, called as
+    ``partial_conv(filters, kernel, strides=..., name=...)([x, known])``: :class:`PartialConv2D`
+    (the default), a notebook's own layer, or :func:`plain_partial_conv` (see :func:`plain_unet`)."""
     widths = check_widths(widths)
+    pc = partial_conv or PartialConv2D
     image = keras.Input((32, 32, 3), name="image")
     mask = keras.Input((32, 32, 1), name="known")
-    known0 = layers.Concatenate()([mask, mask, mask])
-    e1, k1 = _encode(image, known0, widths[0], 5, batchnorm=False)   # 16x16
-    e2, k2 = _encode(e1, k1, widths[1], 3)                            # 8x8
-    e3, k3 = _encode(e2, k2, widths[2], 3)                            # 4x4
-    e4, k4 = _encode(e3, k3, widths[3], 3)                            # 2x2
-    d3, j3 = _decode(e4, k4, e3, k3, widths[2])                       # 4x4
-    d2, j2 = _decode(d3, j3, e2, k2, widths[1])                       # 8x8
-    d1, j1 = _decode(d2, j2, e1, k1, widths[0])                       # 16x16
-    up = layers.UpSampling2D(2, interpolation="nearest")
-    x = layers.Concatenate()([up(d1), image])
-    known = layers.Concatenate()([up(j1), known0])
-    out, _ = PartialConv2D(3, 3)([x, known])                          # 32x32x3
-    out = layers.Activation("sigmoid")(out)
+    known0 = layers.Concatenate(name="known_rgb")([mask, mask, mask])
+    e1, k1 = _encode(image, known0, widths[0], 5, "encode16", pc, batchnorm=False)  # 16x16
+    e2, k2 = _encode(e1, k1, widths[1], 3, "encode8", pc)                           # 8x8
+    e3, k3 = _encode(e2, k2, widths[2], 3, "encode4", pc)                           # 4x4
+    e4, k4 = _encode(e3, k3, widths[3], 3, "encode2", pc)                           # 2x2
+    d3, j3 = _decode(e4, k4, e3, k3, widths[2], "decode4", pc)                      # 4x4
+    d2, j2 = _decode(d3, j3, e2, k2, widths[1], "decode8", pc)                      # 8x8
+    d1, j1 = _decode(d2, j2, e1, k1, widths[0], "decode16", pc)                     # 16x16
+    up = layers.UpSampling2D(2, interpolation="nearest", name="decode32_up")
+    x = layers.Concatenate(name="decode32_join")([up(d1), image])
+    known = layers.Concatenate(name="decode32_join_known")([up(j1), known0])
+    out, _ = pc(3, 3, name="decode32")([x, known])                                 # 32x32x3
+    out = layers.Activation("sigmoid", name="sigmoid")(out)
     return keras.Model([image, mask], out, name="pconv_unet")
 
 
+def _is_partial_conv(layer) -> bool:
+    """The package's layer, or one written elsewhere (a notebook's) under the same name."""
+    return isinstance(layer, PartialConv2D) or type(layer).__name__ == "PartialConv2D"
+
+
 def unet_widths(model: keras.Model) -> tuple[int, ...]:
-    """The four level widths a U-Net from :func:`build_pconv_unet` was built with."""
-    return tuple(layer.filters for layer in model.layers if isinstance(layer, PartialConv2D))[:4]
+    """The four level widths a U-Net from :func:`build_pconv_unet` was built with (with any
+    ``partial_conv``, or saved by older code with unnamed layers)."""
+    names = {layer.name: layer for layer in model.layers}
+    for suffix in ("", "_conv"):
+        if all(f"{level}{suffix}" in names for level in LEVELS[:4]):
+            return tuple(int(names[f"{level}{suffix}"].filters) for level in LEVELS[:4])
+    return tuple(layer.filters for layer in model.layers if _is_partial_conv(layer))[:4]
 
 
-def model_inputs(images_unit: np.ndarray, missing: np.ndarray) -> list[np.ndarray]:
-    """(images, True-=-missing masks) -> the U-Net's two inputs; missing pixels zeroed so
-    nothing of the truth reaches the model."""
-    known = (~missing)[..., None].astype(np.float32)
-    return [images_unit.astype(np.float32) * known, known]
-
-
-PCONV_LOSSES = ("l1", "l2")
-
-
-def check_pconv_loss(kind: str) -> str:
-    """``kind`` if it names one of :data:`PCONV_LOSSES`, else a ValueError that lists them."""
-    if kind not in PCONV_LOSSES:
-        raise ValueError(f"loss must be one of {PCONV_LOSSES} (Liu et al.'s absolute errors, or "
-                         f"the same terms squared), got {kind!r}")
-    return kind
-
-
-def pconv_loss(pred, truth, known, kind: str = "l2"):
-    """Liu et al.'s two pixel terms: 6 x the error over the missing pixels + 1 x the error
-    over the known ones, each a mean over all pixels (so bigger holes weigh more, as in their
-    paper). ``kind="l1"``: absolute errors, as Liu et al.; ``"l2"``: squared errors, what the
-    hole MSE metric rewards."""
-    diff = ops.abs(pred - truth) if check_pconv_loss(kind) == "l1" else ops.square(pred - truth)
-    return HOLE_WEIGHT * ops.mean(diff * (1.0 - known)) + VALID_WEIGHT * ops.mean(diff * known)
-
-
-class PConvInpainter(Inpainter):
-    """The U-Net behind the :class:`~helpers.masks.Inpainter` interface: :meth:`fill` for
-    the paper's square (patches, like every method) and :meth:`fill_masks` for any hole."""
-
-    def __init__(self, model: keras.Model, name: str = "partial-conv U-Net", batch_size: int = 500):
-        self.model, self.name, self.batch_size = model, name, batch_size
-
-    def predict_images(self, images_unit: np.ndarray, missing: np.ndarray) -> np.ndarray:
-        outs = []
-        for i in range(0, len(images_unit), self.batch_size):
-            x, m = model_inputs(images_unit[i:i + self.batch_size], missing[i:i + self.batch_size])
-            outs.append(keras.ops.convert_to_numpy(self.model([x, m], training=False)))
-        return np.concatenate(outs) if outs else np.zeros_like(images_unit)
-
-    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
-        return self.predict_images(holed, masks)
-
-    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
-        missing = np.broadcast_to(hole_mask(hole, holed.shape[1])[None], holed.shape[:3])
-        pred = self.predict_images(holed, np.asarray(missing))
-        return pred[:, hole.rows, hole.cols, :]
-
+def plain_unet(model: keras.Model) -> keras.Model:
+    """``model`` (a U-Net from :func:`build_pconv_unet`) rebuilt from Keras's own layers
+    (:func:`plain_partial_conv`) with its weights: the same name, inputs and outputs, in a form
+    plain Keras saves and loads with nothing of this project imported. Each partial
+    convolution's kernel goes to ``<level>_conv`` and its bias to ``<level>_bias``; each
+    BatchNormalization to the layer of the same name."""
+    names = {layer.name: layer for layer in model.layers}
+    missing = [level for level in LEVELS if not _is_partial_conv(names.get(level))]
+    if missing:
+        raise ValueError(f"{model.name!r} is not a U-Net from build_pconv_unet with named levels: "
+                         f"no partial convolution named {', '.join(missing)}.")
+    plain = build_pconv_unet(unet_widths(model), partial_conv=plain_partial_conv)
+    for level in LEVELS:
+        layer = names[level]
+        plain.get_layer(f"{level}_conv").set_weights([ops.convert_to_numpy(layer.conv.kernel)])
+        bias = ops.convert_to_numpy(layer.bias)
+        plain.get_layer(f"{level}_bias").set_weights([bias.reshape(1, 1, 1, -1)])
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            plain.get_layer(layer.name).set_weights(layer.get_weights())
+    return plain
 
 
 def mask_through_layers(missing: np.ndarray, layers_: int = 4, kernel: int = 3) -> list[np.ndarray]:

@@ -17,17 +17,28 @@ extension. Run headless (nbval), each builder draws its first view once.
 
 from __future__ import annotations
 
+import io
 import numbers
 
+import ipywidgets as w
 import numpy as np
+from IPython.display import display
+from PIL import Image, UnidentifiedImageError
 
 from . import plots
-from .masks import CENTER_HOLE, Hole, Inpainter, cut_hole, to_scale
+from .classical import BiharmonicFill, ExemplarFill, OpenCVFill
+from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, check_masks, cut_hole, hole_mask, random_masks,
+                    to_scale)
+from .inpainters import Inpainter
+from .metrics import hole_mse, mask_mse, sharpness_ratio
 
 CLASSICAL_CHOICES = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes",
-                     "biharmonic": "scikit-image biharmonic", "all": "all three"}
+                     "biharmonic": "scikit-image biharmonic", "shiftmap": "OpenCV shift-map (exemplar)",
+                     "all": "all four"}
 BIHARMONIC_MAX_PIXELS = 20_000
 """Biharmonic fills of bigger holes take seconds; the widget asks for a smaller hole."""
+SHIFTMAP_MAX_PIXELS = 80_000
+"""Shift-map's time grows with the whole image (seconds at 256x256); the widget asks for a smaller one."""
 
 
 # --------------------------------------------------------------------------- checks
@@ -116,7 +127,7 @@ def safe_view(view, *args, **kwargs):
 def classical_view(image, top, left, height, width, method: str = "telea") -> object:
     """A photograph with a rectangular hole, filled by a classical method.
 
-    ``method`` is "telea", "ns", "biharmonic" or "all". Returns a Figure (top row: the
+    ``method`` is "telea", "ns", "biharmonic", "shiftmap" or "all". Returns a Figure (top row: the
     image, the hole, the fill(s); bottom row: the same zoomed in on the hole) whose panel
     titles give each fill's hole MSE and its sharpness ratio (detail of the fill against
     the detail of what was cut out), or a message string.
@@ -125,19 +136,22 @@ def classical_view(image, top, left, height, width, method: str = "telea") -> ob
 
 
 def _classical_view(image, top, left, height, width, method):
-    from .classical import BiharmonicFill, OpenCVFill
-    from .metrics import hole_mse, sharpness_ratio
-
     img = _rgb_image(image)
     hole = _hole(top, left, height, width, img.shape[0], img.shape[1])
     if method not in CLASSICAL_CHOICES:
         raise BadValue(f"Unknown method {method!r}: choose one of {', '.join(CLASSICAL_CHOICES)}.")
-    keys = ["telea", "ns", "biharmonic"] if method == "all" else [method]
+    keys = ["telea", "ns", "biharmonic", "shiftmap"] if method == "all" else [method]
     if "biharmonic" in keys and hole.height * hole.width > BIHARMONIC_MAX_PIXELS:
         raise BadValue(f"The biharmonic fill of a {hole.height}x{hole.width} hole would take a long "
                        f"time: make the hole smaller than {BIHARMONIC_MAX_PIXELS:,} pixels or pick "
                        f"Telea or Navier-Stokes.")
+    if "shiftmap" in keys and img.shape[0] * img.shape[1] > SHIFTMAP_MAX_PIXELS:
+        raise BadValue(f"The shift-map fill of a {img.shape[0]}x{img.shape[1]} image would take a long "
+                       f"time: use an image smaller than {SHIFTMAP_MAX_PIXELS:,} pixels or pick "
+                       f"another method.")
     methods = {"telea": OpenCVFill("telea"), "ns": OpenCVFill("ns"), "biharmonic": BiharmonicFill()}
+    if "shiftmap" in keys:
+        methods["shiftmap"] = ExemplarFill()
     unit = to_scale(img[None], "unit")
     true_patch = unit[:, hole.rows, hole.cols, :]
     fills = {}
@@ -165,8 +179,6 @@ def crop_view(images, index, top=8, left=8, size=16, scale: str = "unit", labels
 
 
 def _crop_view(images, index, top, left, size, scale, labels, class_names):
-    from .masks import SCALES
-
     x = _batch(images)
     i = _index(index, len(x))
     s = _int(size, "size")
@@ -243,7 +255,6 @@ def _comparison_view(images, patches, index, labels, class_names, hole):
 
 def _show(out, result) -> None:
     """Replace what ``out`` shows by a figure or a message."""
-    from IPython.display import display
 
     with out:
         out.clear_output(wait=True)
@@ -254,8 +265,6 @@ def _show(out, result) -> None:
 
 
 def _slider(description: str, value: int, low: int, high: int):
-    import ipywidgets as w
-
     return w.IntSlider(value=value, min=low, max=high, description=description,
                        continuous_update=False, style={"description_width": "initial"},
                        layout=w.Layout(width="320px"))
@@ -265,7 +274,6 @@ class _Panel:
     """Controls + an Output, redrawn by ``draw()``; ``hold()`` batches control changes."""
 
     def __init__(self, draw):
-        import ipywidgets as w
 
         self.out = w.Output()
         self._draw = draw
@@ -296,7 +304,6 @@ class _Panel:
 def classical_widget(images: dict, holes: dict | None = None, method: str = "telea"):
     """Move and resize a hole on any of ``images`` (name -> image) and switch the classical
     method. ``holes`` (name -> Hole) gives each image's starting hole."""
-    import ipywidgets as w
 
     images = {name: _rgb_image(img) for name, img in images.items()}
     holes = dict(holes or {})
@@ -334,7 +341,6 @@ def classical_widget(images: dict, holes: dict | None = None, method: str = "tel
 
 def crop_widget(images, labels=None, class_names=None):
     """Browse CIFAR-10 images and move or resize the square hole; switch the value scale."""
-    import ipywidgets as w
 
     x = _batch(images)
     rng = np.random.default_rng(0)
@@ -366,7 +372,6 @@ def crop_widget(images, labels=None, class_names=None):
 
 def reconstruction_widget(inpainters, images, labels=None, class_names=None, hole: Hole = CENTER_HOLE):
     """Browse test images filled by a trained model (or a dict of models)."""
-    import ipywidgets as w
 
     x = _batch(images)
     rng = np.random.default_rng(1)
@@ -403,7 +408,6 @@ def comparison_widget(images, patches: dict, labels=None, class_names=None, erro
     """Browse test images with every method's fill side by side. Filter by class; with
     ``errors`` (method -> per-image hole MSE) also step from the hardest or easiest images
     of one method."""
-    import ipywidgets as w
 
     x = _batch(images)
     classes = [("all classes", -1)]
@@ -464,9 +468,7 @@ def photo_to_cifar(data: bytes, size: int = 32) -> np.ndarray:
     """An uploaded photo (JPEG/PNG bytes) -> a ``size`` x ``size`` uint8 RGB image: the
     central square, shrunk. At 32x32 a face is a few pixels wide: the models were trained
     on such tiny images, so that is what they can fill."""
-    import io
 
-    from PIL import Image, UnidentifiedImageError
 
     try:
         photo = Image.open(io.BytesIO(data)).convert("RGB")
@@ -482,7 +484,6 @@ def playground_mask(kind: str, top=8, left=8, height=16, width=16, seed=0, cover
                     size: int = 32) -> np.ndarray:
     """The hole the playground's controls describe, as a bool (size, size) mask (True =
     missing). ``coverage`` (percent) is for random strokes."""
-    from .masks import hole_mask, random_masks
 
     if kind == "square":
         return hole_mask(CENTER_HOLE, size)
@@ -505,9 +506,6 @@ def playground_view(image, mask, methods: dict, title: str | None = None) -> obj
 
 
 def _playground_view(image, mask, methods, title):
-    from .masks import apply_masks, check_masks
-    from .metrics import mask_mse
-
     img = to_scale(_rgb_image(image)[None], "unit")
     if not methods:
         raise BadValue("No methods to compare: pass at least one.")
@@ -537,7 +535,6 @@ def _playground_view(image, mask, methods, title):
 def playground_widget(images, methods: dict, labels=None, class_names=None):
     """Pick a test image (or upload a photo), draw a hole (the paper's square, a rectangle,
     or random strokes) and compare every method's fill."""
-    import ipywidgets as w
 
     x = _batch(images)
     state = {"photo": None}
@@ -588,3 +585,86 @@ def playground_widget(images, methods: dict, labels=None, class_names=None):
     panel.redraw()
     return w.VBox([w.HBox([index, upload, back]), note, kind, w.HBox([seed, coverage]),
                    w.HBox([top, left]), w.HBox([height, width]), panel.out])
+
+
+# --------------------------------------------------------------------------- notebook 4: the adversarial weight
+
+
+def _study_weight(study, weight) -> float:
+    """The study's weight that ``weight`` names (a number, or its text), or a BadValue."""
+    if not isinstance(study, dict) or "fills" not in study:
+        raise BadValue("Give the study as helpers.study.load_study() returns it.")
+    try:
+        value = float(weight)
+    except (TypeError, ValueError):
+        raise BadValue(f"The adversarial weight must be a number, got {weight!r}.") from None
+    for known in study["weights"]:
+        if abs(known - value) <= 1e-9 * max(1.0, abs(known)):
+            return known
+    raise BadValue(f"The study has no run with adversarial weight {weight!r}: choose one of "
+                   f"{', '.join(f'{w:g}' for w in study['weights'])}.")
+
+
+def adversarial_weight_view(study, weight, index=0, per_page: int = 8, compare: float | None = 0.0) -> object:
+    """A page of the study's test images (page ``index``, ``per_page`` images): the truth, the
+    fills of the run with adversarial weight ``weight``, and, when the study has it, those of
+    the run with weight ``compare`` (0: G on L2 alone), with ``weight``'s hole MSE and
+    sharpness ratio in the title. Figure or message string."""
+    return safe_view(_adversarial_weight_view, study, weight, index, per_page, compare)
+
+
+def _adversarial_weight_view(study, weight, index, per_page, compare):
+    from .holes import paste_patch
+    from .study import weight_label
+
+    weight = _study_weight(study, weight)
+    per_page = _int(per_page, "images per page")
+    if per_page < 1:
+        raise BadValue("Show at least one image per page.")
+    images = _batch(study["images"], "the study's images")
+    pages = -(-len(images) // per_page)
+    page = _int(index, "page")
+    if not 0 <= page < pages:
+        raise BadValue(f"Page {page} does not exist: the study's {len(images)} images make pages 0 to {pages - 1}.")
+    shown = np.arange(page * per_page, min((page + 1) * per_page, len(images)))
+    rows = [("truth", None), (f"W = {weight:g}", weight)]
+    if compare is not None and compare in study["fills"] and compare != weight:
+        rows.append((f"W = {compare:g}", compare))
+    fig, axes = plots.new_figure(len(rows), len(shown), cell=1.3, extra_height=1.0)
+    class_names = study.get("class_names")
+    for c, i in enumerate(shown):
+        image = plots.as_unit(images[i])
+        name = class_names[int(study["labels"][i])] if class_names is not None else ""
+        for r, (label, w_row) in enumerate(rows):
+            picture = image if w_row is None else paste_patch(
+                image[None], plots.as_unit(study["fills"][w_row][i])[None], CENTER_HOLE)[0]
+            plots.show_image(axes[r, c], picture, f"#{int(study['indices'][i])}\n{name}" if r == 0 else None,
+                             CENTER_HOLE, fontsize=8)
+            if c == 0:
+                axes[r, 0].set_ylabel(label, fontsize=9)
+    m = study["runs"][weight]["metrics"]
+    n = study.get("n_test_images")
+    return plots.finish(
+        fig, f"Adversarial weight {weight_label(weight)}: hole MSE {m['hole_mse']:.4f}, sharpness ratio "
+             f"{m['sharpness_ratio']:.2f}" + (f" ({n:,} test images)" if n else ""),
+        f"Test images {shown[0] + 1}-{shown[-1] + 1} of the {len(images)} the study filled (page {page + 1} of "
+        f"{pages}); values on [0, 1]; the sharpness ratio is 1.0 for the real patches.")
+
+
+def adversarial_weight_widget(study, per_page: int = 8):
+    """Slide through the study's adversarial weights and its pages of test images: each
+    weight's fills beside the truth and the fills of G trained on L2 alone (weight 0)."""
+    weights = list(study["weights"])
+    start = study.get("paper_weight", weights[0])
+    weight = w.SelectionSlider(options=[(f"{x:g}", x) for x in weights],
+                               value=start if start in weights else weights[0],
+                               description="adversarial weight", continuous_update=False,
+                               style={"description_width": "initial"}, layout=w.Layout(width="420px"))
+    n = len(study["images"])
+    pages = max(1, -(-n // per_page))
+    page = w.Dropdown(options=[(f"images {p * per_page + 1}-{min((p + 1) * per_page, n)}", p) for p in range(pages)],
+                      value=0, description="page")
+    panel = _Panel(lambda: adversarial_weight_view(study, weight.value, page.value, per_page))
+    panel.watch(weight, page)
+    panel.redraw()
+    return w.VBox([w.HBox([weight, page]), panel.out])

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from helpers.classical import (CLASSICAL_IDS, BiharmonicFill, MeanColorFill, OpenCVFill,
+from helpers.classical import (CLASSICAL_IDS, DEFAULT_IDS, BiharmonicFill, MeanColorFill, OpenCVFill,
                                classical_fills)
-from helpers.masks import CENTER_HOLE, Hole, Inpainter, cut_hole
+from helpers.holes import CENTER_HOLE, Hole, cut_hole
+from helpers.inpainters import Inpainter
 from helpers.metrics import hole_mse
 
 OFF_CENTRE = Hole(top=2, left=17, height=9, width=12)
@@ -28,11 +29,13 @@ def all_fills():
 
 
 def test_classical_fills_ids_names_and_types():
-    fills = classical_fills(random_uint8(2))
+    assert tuple(classical_fills(random_uint8(2))) == DEFAULT_IDS == CLASSICAL_IDS[:4]  # the slow one by name
+    fills = classical_fills(random_uint8(2), methods=CLASSICAL_IDS)
     assert tuple(fills) == CLASSICAL_IDS
     assert all(isinstance(f, Inpainter) for f in fills.values())
     assert [f.name for f in fills.values()] == [
-        "data-set mean colour", "OpenCV Telea", "OpenCV Navier-Stokes", "scikit-image biharmonic"]
+        "data-set mean colour", "OpenCV Telea", "OpenCV Navier-Stokes", "scikit-image biharmonic",
+        "OpenCV shift-map (exemplar)"]
 
 
 def test_classical_fills_without_train_images_leaves_mean_out():

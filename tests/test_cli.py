@@ -1,11 +1,14 @@
-"""The command lines end to end on a miniature data set made here."""
+"""The command lines (helpers.cli) end to end on a miniature data set made here."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from synthetic import make_image_folder_tar
-from helpers import evaluate, train
+from helpers.cli import evaluate, publish, train
+from helpers.engine.weightfiles import WEIGHTS_ENV
 from helpers.pretrained import record
 
 
@@ -17,6 +20,7 @@ def mini_data(tmp_path, monkeypatch):
     return tarball
 
 
+@pytest.mark.slow
 def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
@@ -51,10 +55,9 @@ def test_train_resume_and_evaluate(mini_data, tmp_path, capsys):
     assert "unit [0,1]" in text and "CIFAR-10 (JPEG export)" in text
 
 
+@pytest.mark.slow
 def test_validation_seed_is_kept_on_resume_and_publish(mini_data, tmp_path, capsys, monkeypatch):
-    from helpers import pretrained
-
-    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "weights"))
+    monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "weights"))
     out = tmp_path / "seed1"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
             "--test-size", "0", "--validation-size", "8", "--validate-every", "2",
@@ -71,7 +74,7 @@ def test_validation_seed_is_kept_on_resume_and_publish(mini_data, tmp_path, caps
     run = json.loads((out / "run.json").read_text())
     assert (run["iterations"], run["seed"], run["validation_seed"]) == (4, 1, 0)
 
-    assert pretrained.main(["publish", str(out), "--name", "seed1", "--validation-size", "8",
+    assert publish.main(["publish", str(out), "--name", "seed1", "--validation-size", "8",
                             "--data", str(mini_data)]) == 0
     published = record("seed1")
     assert (published["seed"], published["validation_seed"]) == (1, 0)
@@ -80,13 +83,14 @@ def test_validation_seed_is_kept_on_resume_and_publish(mini_data, tmp_path, caps
         published["history"]["val_hole_mse"][-1], rel=1e-4)
     assert "seed 1 (validation split: seed 0)" in (tmp_path / "weights" / "seed1.md").read_text()
     # repack --storage measures the change on that same split: before = the float16 values
-    assert pretrained.main(["repack", "seed1", "--storage", "int8", "--data", str(mini_data)]) == 0
+    assert publish.main(["repack", "seed1", "--storage", "int8", "--data", str(mini_data)]) == 0
     moved = record("seed1")["repacked"]
     assert (moved["from"], moved["to"], moved["images"]) == ("float16", "int8", 8)
     assert moved["hole_mse_before"] == pytest.approx(published["precision_check"]["hole_mse_stored"], rel=1e-5)
     assert "Repacked" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_train_gan_briefly(mini_data, tmp_path):
     out = tmp_path / "gan"
     assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "2",
@@ -97,6 +101,7 @@ def test_train_gan_briefly(mini_data, tmp_path):
     assert history["iteration"] == [1, 2] and "d_loss_fake" in history
 
 
+@pytest.mark.slow
 def test_train_gan_with_averaged_weights(mini_data, tmp_path, capsys):
     """--average: the run validates, saves and scores the average (the raw weights' errors
     beside), and evaluating its checkpoint fills with the average too."""
@@ -121,6 +126,7 @@ def test_train_gan_with_averaged_weights(mini_data, tmp_path, capsys):
     assert "--average" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
@@ -146,6 +152,7 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
         "a rate that would be ignored is refused"
 
 
+@pytest.mark.slow
 def test_train_weight_decay(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--batch-size", "8", "--test-size", "0",
@@ -168,6 +175,7 @@ def test_train_weight_decay(mini_data, tmp_path, capsys):
     assert config["flip"] is False and config["weight_decay"] == 0.004, "--no-flip drops the variant's flips only"
 
 
+@pytest.mark.slow
 def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     args = ["autoencoder", "--data", str(mini_data), "--out", str(out), "--batch-size", "8",
@@ -182,6 +190,7 @@ def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     assert "distinct positive" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_run_with_a_checkpoint_that_resumes(mini_data, tmp_path, capsys, monkeypatch):
     """A background job ignores Ctrl-C; `kill PID` must stop it cleanly instead."""
     import os
@@ -208,6 +217,7 @@ def test_sigterm_stops_a_run_with_a_checkpoint_that_resumes(mini_data, tmp_path,
     assert json.loads((out / "run.json").read_text())["iterations"] == 5
 
 
+@pytest.mark.slow
 def test_one_training_process_per_run_folder(mini_data, tmp_path, capsys):
     import os
     import subprocess
@@ -256,6 +266,7 @@ def test_evaluate_reports_bad_input(mini_data, tmp_path, capsys):
     assert "--mirror-average needs a model" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_evaluate_mirror_average_adds_a_row_per_model(mini_data, tmp_path, capsys):
     out = tmp_path / "run"
     assert train.main(["autoencoder", "--data", str(mini_data), "--out", str(out),
@@ -283,10 +294,12 @@ def test_log_line_shows_validation_only_where_it_was_measured(capsys):
     assert capsys.readouterr().out.strip() == "iteration 20  loss 0.4  val_hole_mse 0.025"
 
 
+@pytest.mark.slow
 def test_evaluate_free_form_scores_the_methods_that_fill_any_hole(mini_data, tmp_path, capsys):
     from helpers.classical import classical_fills
     from helpers.data import load_cifar10
-    from helpers.masks import random_masks
+    from helpers.evaluation import FREE_FORM, evaluate_masks
+    from helpers.holes import random_masks
 
     runs = {}
     for model in ("autoencoder", "pconv"):
@@ -305,15 +318,61 @@ def test_evaluate_free_form_scores_the_methods_that_fill_any_hole(mini_data, tmp
     assert [row["id"] for row in free["results"]] == ["telea", "checkpoint-1"]
     x_test = load_cifar10(str(mini_data), test_size=10, seed=0, progress=False).x_test
     masks = random_masks(10, tuple(free["coverage"]), seed=free["seed"])
-    direct = evaluate.evaluate_masks(classical_fills(None, methods=["telea"]), x_test, masks, progress=False)
+    direct = evaluate_masks(classical_fills(None, methods=["telea"]), x_test, masks, progress=False)
     assert free["results"][0]["hole_mse"] == pytest.approx(direct[0]["hole_mse"])
     assert 0.1 <= free["results"][1]["coverage"] <= 0.4
     other = tmp_path / "other.json"      # --free-form-seed: other holes, and implies --free-form
     assert evaluate.main(["--data", str(mini_data), "--test-size", "10", "--methods", "telea",
                           "--free-form-seed", "7", "--json", str(other), "--no-progress"]) == 0
     drawn = json.loads(other.read_text())["free_form"]
-    assert drawn["seed"] == 7 and free["seed"] == evaluate.FREE_FORM["seed"]
-    again = evaluate.evaluate_masks(classical_fills(None, methods=["telea"]), x_test,
+    assert drawn["seed"] == 7 and free["seed"] == FREE_FORM["seed"]
+    again = evaluate_masks(classical_fills(None, methods=["telea"]), x_test,
                                     random_masks(10, tuple(free["coverage"]), seed=7), progress=False)
     assert drawn["results"][0]["hole_mse"] == pytest.approx(again[0]["hole_mse"])
     assert drawn["results"][0]["hole_mse"] != pytest.approx(direct[0]["hole_mse"])
+
+
+def test_evaluate_parser_options():
+    parser = evaluate.build_parser()
+    args = parser.parse_args([])
+    assert args.methods == ["mean", "telea", "ns", "biharmonic"]
+    assert args.data is None and args.test_size is None and args.model == []
+    args = parser.parse_args(["--methods", "telea, ns", "--model", "a.keras", "--model", "b.keras",
+                              "--test-size", "100", "--json", "out.json"])
+    assert args.methods == ["telea", "ns"]
+    assert args.model == ["a.keras", "b.keras"]
+    assert args.test_size == 100
+    assert parser.parse_args(["--methods", "none"]).methods == []
+    for bad in (["--methods", "telea,magic"], ["--test-size", "0"], ["--batch-size", "x"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
+
+
+def test_evaluate_help_and_import_without_keras():
+    code = ("import sys, helpers.evaluation, helpers.cli.evaluate; "
+            "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    out = subprocess.run([sys.executable, "-m", "helpers.cli.evaluate", "--help"], check=True,
+                         capture_output=True, text=True).stdout
+    for option in ("--data", "--test-size", "--methods", "--model", "--seed", "--batch-size",
+                   "--json"):
+        assert option in out
+
+
+@pytest.mark.slow
+def test_train_gan_adversarial_weight(mini_data, tmp_path, capsys):
+    """--adversarial-weight W: G's loss is (1 - W) x L2 + W x adversarial, recorded in the run;
+    refused for the other models and for W outside [0, 1)."""
+    out = tmp_path / "gan-w"
+    args = ["gan", "--data", str(mini_data), "--out", str(out), "--batch-size", "8", "--test-size", "0",
+            "--no-progress", "--compile", "eager"]
+    assert train.main(args + ["--iterations", "1", "--adversarial-weight", "0.25"]) == 0
+    assert "with adversarial weight 0.25" in capsys.readouterr().out
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["l2_weight"] == 0.75 and config["adversarial_weight"] == 0.25
+    assert train.main(args + ["--iterations", "2", "--resume", "--adversarial-weight", "0.5"]) == 1
+    assert "l2_weight=0.75" in capsys.readouterr().err, "a resumed run keeps its weights"
+    for model, weight in (("autoencoder", "0.1"), ("pconv", "0.1"), ("gan", "1"), ("gan", "-0.1"),
+                          ("gan", "1.5")):
+        assert train.main([model, "--adversarial-weight", weight, "--out", str(tmp_path / "z")]) == 2
+        assert "--adversarial-weight is for the GAN" in capsys.readouterr().err

@@ -142,6 +142,7 @@ def test_missing_and_corrupt_files(tmp_path, monkeypatch):
         load_cifar10(empty, progress=False)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SHARED.exists(), reason=f"the shared JPEG export is not at {SHARED}")
 def test_shared_jpeg_export(monkeypatch):
     monkeypatch.delenv("INPAINTING_CACHE")  # share the user's cache: decoding takes ~15 s once
@@ -151,3 +152,12 @@ def test_shared_jpeg_export(monkeypatch):
     assert np.bincount(d.y_train).tolist() == [5000] * 10
     assert np.bincount(d.y_test).tolist() == [1000] * 10
     assert 0.45 < d.x_train.mean() / 255 < 0.50  # CIFAR-10's mean intensity is about 0.473
+
+
+def test_showcase_indices_are_fixed_sorted_and_in_range():
+    a = data_mod.showcase_indices(64)
+    assert np.array_equal(a, data_mod.showcase_indices(64)) and len(a) == 3
+    assert np.all(np.diff(a) > 0) and a.max() < 64
+    assert len(data_mod.showcase_indices(2)) == 2
+    with pytest.raises(ValueError):
+        data_mod.showcase_indices(0)

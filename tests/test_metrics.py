@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import metrics
-from helpers.masks import CENTER_HOLE, Hole, paste_patch
+from helpers.holes import CENTER_HOLE, Hole, paste_patch
 
 RNG = np.random.default_rng(0)
 

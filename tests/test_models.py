@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from helpers import models
-from helpers.masks import CENTER_HOLE, Hole
+from helpers.holes import CENTER_HOLE, Hole
+from helpers.inpainters import ModelInpainter
 
 
 @pytest.mark.parametrize("kind, in_shape, out_shape", [
@@ -42,6 +43,7 @@ def test_outputs_in_range():
     assert p.min() >= 0 and p.max() <= 1
 
 
+@pytest.mark.slow
 def test_save_load_roundtrip_and_inpainter(tmp_path, images):
     model = models.build_autoencoder()
     path = models.save_model(model, tmp_path / "ae.keras")
@@ -54,10 +56,11 @@ def test_save_load_roundtrip_and_inpainter(tmp_path, images):
     assert patch.shape == (5, 16, 16, 3) and patch.min() >= 0 and patch.max() <= 1
     with pytest.raises(ValueError, match="trained for"):
         painter.fill(images[:2], Hole(0, 0, 8, 8))
-    g = models.ModelInpainter(models.build_generator())
+    g = ModelInpainter(models.build_generator())
     assert g.scale == "signed" and g.fill(images[:3], CENTER_HOLE).shape == (3, 16, 16, 3)
 
 
+@pytest.mark.slow
 def test_bad_model_files(tmp_path):
     with pytest.raises(models.ModelLoadError, match="No model file"):
         models.load_model(tmp_path / "missing.keras")

@@ -1,98 +1,166 @@
-"""The notebooks as files: stored without outputs, generated from tools/build_notebooks.py,
-with one Colab address, and with the parts every notebook must have.
+"""The notebooks as files: paired with their jupytext sources, stored without outputs, with one
+Colab address, with the parts every notebook must have, and with exercises that have hints and
+solutions. Running them is nbval's job (``pytest --nbval-lax``, in smoke mode)."""
 
-Running them is nbval's job: ``INPAINTING_SMOKE=1 pytest --nbval-lax notebooks/``.
-"""
-
-import importlib.util
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TOOLS = ROOT / "tools"
-EXPECTED = ["01_the_problem.ipynb", "02_the_crop.ipynb", "03_the_autoencoder.ipynb",
-            "04_the_gan.ipynb", "05_the_comparison.ipynb", "06_beyond_the_paper.ipynb"]
+EXPECTED = ["01_the_problem", "02_the_crop", "03_the_autoencoder", "04_the_gan", "05_the_comparison",
+            "06_beyond_the_paper"]
+TRAINING = ["03_the_autoencoder", "04_the_gan", "06_beyond_the_paper"]
+
+sys.path.insert(0, str(TOOLS))
+import set_repository  # noqa: E402
 
 
-def load_tool(name):
-    sys.path.insert(0, str(TOOLS))
-    try:
-        spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(TOOLS))
+def sources():
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
-def all_notebooks():
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+def cells_of(notebook: nbformat.NotebookNode) -> list[tuple[str, str, list]]:
+    return [(c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in notebook.cells]
 
 
-def test_the_six_notebooks_are_there():
-    assert [p.name for p in all_notebooks()] == EXPECTED
+def test_the_six_notebooks_are_there_as_pairs():
+    assert [p.stem for p in sources()] == EXPECTED
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
 
 
-@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
-def test_notebook_is_stored_without_outputs(path):
-    raw = json.loads(path.read_text())
-    problems = []
-    for i, cell in enumerate(raw["cells"]):
-        if cell["cell_type"] == "code":
-            if cell.get("outputs"):
-                problems.append(f"cell {i} has outputs")
-            if cell.get("execution_count") is not None:
-                problems.append(f"cell {i} has an execution count")
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_notebook_matches_its_source(name):
+    """The .ipynb (what Colab opens) holds exactly the cells of the .py (what people edit)."""
+    source = jupytext.read(NOTEBOOKS / f"{name}.py")
+    stored = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    assert cells_of(stored) == cells_of(source), (
+        f"{name}.ipynb differs from {name}.py: edit the .py and run `jupytext --sync notebooks/{name}.py`.")
+    assert stored.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_is_stored_without_outputs(name):
+    raw = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    problems = [f"cell {i} has outputs or an execution count" for i, cell in enumerate(raw["cells"])
+                if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)]
     if "widgets" in raw.get("metadata", {}):
         problems.append("widget state is stored in the notebook's metadata")
-    assert not problems, (f"{path.name}: {'; '.join(problems)}. Notebooks are committed with outputs "
-                          f"stripped: regenerate them with `python tools/build_notebooks.py`.")
+    assert not problems, f"{name}: {'; '.join(problems)}. Clear the outputs before committing."
 
 
-def test_notebooks_match_their_generator():
-    build = load_tool("build_notebooks")
-    url, branch = build.read_repository()
-    for name, nb in build.build(url, branch).items():
-        assert (NOTEBOOKS / name).read_text() == nbformat.writes(nb) + "\n", (
-            f"{name} differs from tools/build_notebooks.py: edit the cells there and run it.")
-
-
-@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
-def test_colab_badge_and_setup_cell_use_the_one_address(path):
-    tool = load_tool("set_repository")
-    url, branch = tool.read_repository()
-    nb = nbformat.read(path, as_version=4)
-    badges = [c for c in nb.cells if tool.BADGE_TAG in c.metadata.get("tags", [])]
-    setups = [c for c in nb.cells if tool.SETUP_TAG in c.metadata.get("tags", [])]
+@pytest.mark.parametrize("name", EXPECTED)
+def test_colab_badge_and_setup_cell_use_the_one_address(name):
+    url, branch = set_repository.read_repository()
+    nb = jupytext.read(NOTEBOOKS / f"{name}.py")
+    badges = [c for c in nb.cells if set_repository.BADGE_TAG in c.metadata.get("tags", [])]
+    setups = [c for c in nb.cells if set_repository.SETUP_TAG in c.metadata.get("tags", [])]
     assert len(badges) == 1 and len(setups) == 1
-    assert tool.colab_url(url, branch, path.name) in badges[0].source
-    assert setups[0].source == tool.setup_source(url, branch)
-    assert nb.cells.index(setups[0]) < min(i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-                                           and c is not setups[0] and "import" in c.source)
+    assert set_repository.colab_url(url, branch, f"{name}.ipynb") in badges[0].source
+    assert setups[0].source == set_repository.setup_source(url, branch)
+    first_import = min(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c is not setups[0])
+    assert nb.cells.index(setups[0]) < first_import
 
 
-@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
-def test_notebook_has_goals_gpu_cell_summary_and_exercises(path):
-    nb = nbformat.read(path, as_version=4)
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_has_goals_setup_summary_and_short_cells(name):
+    nb = jupytext.read(NOTEBOOKS / f"{name}.py")
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for heading in ("## Learning goals", "## Summary", "## Exercises"):
-        assert heading in markdown, f"{path.name} has no {heading!r}"
-    assert "course.gpu_status()" in code and "course.describe_mode(" in code
+        assert heading in markdown, f"{name} has no {heading!r}"
+    assert "environment.quiet_logs()" in code and "environment.gpu_status()" in code
     assert "%matplotlib inline" in code
-    long_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.count("\n") > 20]
-    assert not long_cells, f"{path.name}: code cells {long_cells} are long; move code into helpers"
+    long_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.count("\n") >= 20
+                  and set_repository.SETUP_TAG not in c.metadata.get("tags", [])]
+    assert not long_cells, f"{name}: code cells {long_cells} are long; move code into helpers"
+    assert not re.search(r"SPEC\.md|\.\./shared|\bissue", markdown + code)
+
+
+@pytest.mark.parametrize("name", TRAINING)
+def test_training_notebook_has_one_visible_choice_of_run(name):
+    nb = jupytext.read(NOTEBOOKS / f"{name}.py")
+    choice = [c for c in nb.cells if "run-choice" in c.metadata.get("tags", [])]
+    assert len(choice) == 1 and re.fullmatch(r'RUN = "pretrained"\s*#.*', choice[0].source.strip())
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "runs.estimate(" in code and "runs.studied(RUN" in code
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_every_exercise_has_a_time_a_hint_and_a_solution(name):
+    nb = jupytext.read(NOTEBOOKS / f"{name}.py")
+    start = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    numbers = []
+    for i, cell in enumerate(nb.cells[start:], start):
+        for number, minutes in re.findall(r"^### Exercise (\d+) · .+ \((\d+) min\)$", cell.source, re.M):
+            numbers.append(int(number))
+            assert "<details><summary>Hint</summary>" in cell.source, f"{name}: exercise {number} has no hint"
+            solution = nb.cells[i + 1]
+            assert solution.cell_type == "code" and "solution" in solution.metadata.get("tags", []), (
+                f"{name}: exercise {number} is not followed by a code cell tagged 'solution'")
+            assert solution.source.startswith(f"# Solution to exercise {number}")
+            assert solution.metadata.get("jupyter", {}).get("source_hidden") is True
+    assert numbers and numbers == list(range(1, len(numbers) + 1)), f"{name}: exercises {numbers}"
+
+
+# --------------------------------------------------------------------------- Colab
+
+
+def _colab_setup(tmp_path, repository: str) -> str:
+    """The set-up cell as Colab runs it: google.colab importable, the clone going to tmp_path."""
+    url, branch = set_repository.read_repository()
+    source = set_repository.setup_source(url, branch)
+    source = source.replace(f'REPOSITORY = "{url}"', f"REPOSITORY = {repository!r}")
+    source = source.replace(f'Path("{set_repository.COLAB_ROOT}")', f"Path({str(tmp_path / 'course')!r})")
+    return "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source
+
+
+def _run(code: str, cwd: Path):
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.slow
+def test_colab_setup_fetches_the_course_which_then_finds_its_weights(tmp_path):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: nothing to clone")
+    code = _colab_setup(tmp_path, str(ROOT)) + (
+        "\nimport helpers.pretrained as p, helpers.runs\n"
+        "print(p.__file__)\n"
+        "print(p.verify('autoencoder'))\n"
+        "print(helpers.runs.pretrained_available('gan'))\n")
+    done = _run(code, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    module, weights, gan = done.stdout.strip().splitlines()[-3:]
+    assert module.startswith(str(tmp_path / "course")) and weights.startswith(str(tmp_path / "course"))
+    assert gan == "True"
+
+
+def test_colab_setup_says_what_to_do_with_the_placeholder_address(tmp_path):
+    done = _run(_colab_setup(tmp_path, set_repository.PLACEHOLDER), tmp_path)
+    assert done.returncode != 0 and "still says OWNER" in done.stderr
+    assert not (tmp_path / "course").exists()
+
+
+def test_colab_setup_shows_gits_message_when_the_clone_fails(tmp_path):
+    done = _run(_colab_setup(tmp_path, str(tmp_path / "no-such-repository")), tmp_path)
+    assert done.returncode != 0 and "Could not fetch the course" in done.stderr
+    assert "git said:" in done.stderr and "does not exist" in done.stderr
 
 
 def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
-    tool = load_tool("set_repository")
-    source = tool.setup_source("https://github.com/someone/course", "main")
+    source = set_repository.setup_source("https://github.com/someone/course", "main")
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     (tmp_path / "helpers").mkdir()
@@ -103,34 +171,22 @@ def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
     assert namespace["ROOT"] == tmp_path and str(tmp_path) in sys.path
 
 
-def test_set_repository_rewrites_badge_and_setup(tmp_path):
-    tool = load_tool("set_repository")
-    copy = tmp_path / EXPECTED[2]
-    shutil.copy(NOTEBOOKS / EXPECTED[2], copy)
+def test_set_repository_rewrites_badge_and_setup_in_both_files(tmp_path):
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(NOTEBOOKS / f"03_the_autoencoder{suffix}", tmp_path)
+    copy = tmp_path / "03_the_autoencoder.py"
     new = "https://github.com/teacher/inpainting"
-    assert tool.apply(copy, new, "dev") is True
-    nb = nbformat.read(copy, as_version=4)
-    text = "\n".join(c.source for c in nb.cells)
-    assert "colab.research.google.com/github/teacher/inpainting/blob/dev/notebooks/03_the_autoencoder.ipynb" in text
-    assert 'REPOSITORY = "https://github.com/teacher/inpainting"' in text and 'BRANCH = "dev"' in text
-    assert tool.apply(copy, new, "dev") is False  # idempotent
+    assert set_repository.apply(copy, new, "dev") is True
+    for path in (copy, copy.with_suffix(".ipynb")):
+        text = "\n".join(c.source for c in jupytext.read(path).cells)
+        assert "colab.research.google.com/github/teacher/inpainting/blob/dev/notebooks/03_the_autoencoder.ipynb" in text
+        assert 'REPOSITORY = "https://github.com/teacher/inpainting"' in text and 'BRANCH = "dev"' in text
+    assert set_repository.apply(copy, new, "dev") is False  # idempotent
+    assert cells_of(jupytext.read(copy)) == cells_of(nbformat.read(copy.with_suffix(".ipynb"), as_version=4))
     repository = tmp_path / "REPOSITORY"
     repository.write_text("# comment\nurl: https://github.com/a/b\nbranch: main\n")
-    tool.write_repository(new + ".git", "dev", repository)
-    assert tool.read_repository(repository) == (new, "dev")
+    set_repository.write_repository(new + ".git", "dev", repository)
+    assert set_repository.read_repository(repository) == (new, "dev")
     assert repository.read_text().startswith("# comment")
     with pytest.raises(ValueError, match="GitHub"):
-        tool.parse_url("https://example.com/a/b")
-
-
-def test_set_repository_and_the_generator_agree(tmp_path):
-    """After a change of address, the rewritten notebooks are what the generator makes."""
-    build = load_tool("build_notebooks")
-    tool = load_tool("set_repository")
-    url, branch = "https://github.com/teacher/inpainting", "dev"
-    books = build.build(url, branch)
-    for path in all_notebooks():
-        copy = tmp_path / path.name
-        shutil.copy(path, copy)
-        tool.apply(copy, url, branch)
-        assert copy.read_text() == nbformat.writes(books[path.name]) + "\n"
+        set_repository.parse_url("https://example.com/a/b")

@@ -28,7 +28,8 @@ if keras.backend.backend() == "tensorflow":
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from synthetic import smooth_images
 from helpers.models import build_autoencoder, build_discriminator, build_generator
-from helpers.training import AutoencoderTrainer, DataParallel, GANTrainer
+from helpers.engine.parallel import DataParallel
+from helpers.trainers import AutoencoderTrainer, GANTrainer
 
 images = smooth_images(64)
 out = {}
@@ -52,6 +53,7 @@ print("RESULT" + json.dumps(out))
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_two_virtual_devices_follow_one_device(backend):
     pytest.importorskip(backend)

@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 
 from synthetic import make_image_folder_tar, smooth_images
-from helpers import metrics, train
-from helpers.masks import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
+from helpers import metrics
+from helpers.cli import train
+from helpers.engine.checkpoints import CheckpointError, read_checkpoint
+from helpers.holes import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
                            cut_hole, random_masks, to_scale)
-from helpers.pconv import (PCONV_WIDTHS, PConvInpainter, PartialConv2D, build_pconv_unet, model_inputs,
-                           pconv_loss, unet_widths)
-from helpers.training import CheckpointError, PConvTrainer, read_checkpoint, saved_setting
+from helpers.inpainters import PConvInpainter, unet_inputs
+from helpers.pconv import PCONV_WIDTHS, PartialConv2D, build_pconv_unet, unet_widths
+from helpers.steps import hole_and_known_loss
+from helpers.trainers import PConvTrainer
 
 
 def test_random_masks_are_seeded_and_cover_the_asked_share():
@@ -84,6 +87,7 @@ def test_partial_convolution_ignores_missing_pixels_and_shrinks_the_hole():
     assert float(np.max(k)) == 0.0
 
 
+@pytest.mark.slow
 def test_unet_fills_any_hole_and_keeps_the_known_pixels(tmp_path):
     model = build_pconv_unet()
     assert model.count_params() < 1_000_000, "keep the beyond-the-paper model light"
@@ -94,13 +98,14 @@ def test_unet_fills_any_hole_and_keeps_the_known_pixels(tmp_path):
     unit = to_scale(images, "unit")
     np.testing.assert_array_equal(filled[~masks], unit[~masks])
     assert inpainter.fill(images).shape == (3, 16, 16, 3)
-    x, known = model_inputs(unit, masks)
+    x, known = unet_inputs(unit, masks)
     assert np.all(x[masks] == 0) and known.shape == (3, 32, 32, 1)
     model.save(tmp_path / "pconv.keras")
     again = keras.saving.load_model(tmp_path / "pconv.keras")
     np.testing.assert_allclose(np.asarray(again([x, known])), np.asarray(model([x, known])), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_path, monkeypatch):
     images = smooth_images(64)
     one = PConvTrainer(batch_size=16, mask_bank=100, compile_mode="eager")
@@ -127,6 +132,7 @@ def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_pat
     assert read_checkpoint(out / "checkpoint.npz")[0]["config"]["widths"] == [8, 16, 16, 24]
 
 
+@pytest.mark.slow
 def test_widths_build_a_wider_or_narrower_u_net_that_its_runs_keep(tmp_path, capsys):
     from helpers.pretrained import checkpoint_inpainter
 
@@ -148,7 +154,6 @@ def test_widths_build_a_wider_or_narrower_u_net_that_its_runs_keep(tmp_path, cap
     assert resumed.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
     scored = checkpoint_inpainter(tmp_path / "checkpoint.npz")       # evaluate --checkpoint builds it
     assert unet_widths(scored.model) == (8, 16, 16, 24)
-    assert saved_setting({"kind": "pconv"}, "widths") == list(PCONV_WIDTHS), "older records: the default"
 
     assert train.main(["pconv", "--widths", "48,96", "--iterations", "1"]) == 2
     assert "four positive whole numbers separated by commas" in capsys.readouterr().err
@@ -156,16 +161,17 @@ def test_widths_build_a_wider_or_narrower_u_net_that_its_runs_keep(tmp_path, cap
     assert "--widths is for pconv" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_path, capsys):
     pred = np.array([[[[0.5], [0.2]]]], np.float32)             # two pixels, one channel
     truth = np.array([[[[0.1], [0.4]]]], np.float32)
     known = np.array([[[[0.0], [1.0]]]], np.float32)             # the first one is missing
-    l1 = float(pconv_loss(pred, truth, known, "l1"))
-    l2 = float(pconv_loss(pred, truth, known))                 # the default
+    l1 = float(hole_and_known_loss(pred, truth, known, "l1"))
+    l2 = float(hole_and_known_loss(pred, truth, known))                 # the default
     np.testing.assert_allclose(l1, (6 * 0.4 + 1 * 0.2) / 2, rtol=1e-6)
     np.testing.assert_allclose(l2, (6 * 0.16 + 1 * 0.04) / 2, rtol=1e-6)
     with pytest.raises(ValueError, match="l1"):
-        pconv_loss(pred, truth, known, "huber")
+        hole_and_known_loss(pred, truth, known, "huber")
     with pytest.raises(ValueError, match="squared"):
         PConvTrainer(loss="L2", mask_bank=10)
 
@@ -182,8 +188,9 @@ def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_p
     assert "a share between 0 and 1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_flips_and_shifts_reach_the_u_net_s_steps_and_are_kept_by_its_runs(tmp_path, capsys):
-    from helpers.training import augment
+    from helpers.batches import augment
 
     images = smooth_images(8, seed=2)
     seen = []
@@ -219,10 +226,12 @@ def test_flips_and_shifts_reach_the_u_net_s_steps_and_are_kept_by_its_runs(tmp_p
     assert "--flip is for the autoencoder and pconv" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_every_method_fills_free_form_holes_or_says_it_cannot():
     from helpers.classical import classical_fills
-    from helpers.evaluate import evaluate_masks
-    from helpers.models import ModelInpainter, build_autoencoder
+    from helpers.evaluation import evaluate_masks
+    from helpers.inpainters import ModelInpainter
+    from helpers.models import build_autoencoder
 
     images = smooth_images(12, seed=4)
     masks = random_masks(12, seed=5)

@@ -5,7 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from helpers import plots
-from helpers.masks import CENTER_HOLE, Hole
+from helpers.holes import CENTER_HOLE, Hole
 
 RNG = np.random.default_rng(0)
 
@@ -74,10 +74,13 @@ def test_live_plot_redraws_at_most_every_interval_and_finishes(capsys):
         trainer.step()
         live(trainer, {"loss": trainer.history["loss"][-1], "images_per_second": 100.0})
     assert live.draws == 1
-    live.finish(trainer.history)
+    live.finish(trainer)
     assert live.draws == 2 and "iteration 3 / 5" in title_of(live.last_figure)
     gan = plots.LiveLossPlot("gan", total=2, min_interval=0)
-    gan.finish({"iteration": [1], "d_real_prob": [0.5], "d_fake_prob": [0.5], "g_l2": [0.1]})
+    gan_trainer = FakeTrainer()
+    gan_trainer.iteration = 1
+    gan_trainer.history = {"iteration": [1], "d_real_prob": [0.5], "d_fake_prob": [0.5], "g_l2": [0.1]}
+    gan.finish(gan_trainer)
     title_of(gan.last_figure)
     with pytest.raises(ValueError):
         plots.LiveLossPlot("vae")

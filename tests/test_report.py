@@ -1,14 +1,20 @@
-"""The results report end to end: tiny published weights, a miniature data set, one command."""
+"""The results report (helpers.cli.report) end to end: tiny published weights, a miniature
+data set, one command."""
 
 import json
 
+import pytest
+
 from synthetic import make_image_folder_tar, smooth_images
-from helpers import pretrained, report
-from helpers.training import AutoencoderTrainer, GANTrainer, PConvTrainer
+from helpers.cli import report
+from helpers.cli.publish import publish
+from helpers.engine.weightfiles import WEIGHTS_ENV
+from helpers.trainers import AutoencoderTrainer, GANTrainer, PConvTrainer
 
 
+@pytest.mark.slow
 def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "weights"))
+    monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "weights"))
     monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
     tarball = tmp_path / "mini.tar.gz"
     make_image_folder_tar(tarball, per_class=2)
@@ -19,9 +25,9 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
         run = tmp_path / name
         trainer.fit(images[:32], 2, checkpoint_dir=run, log_every=1, validation=images[32:],
                     validate_every=1, progress=False)
-        pretrained.publish(run, name, data_source="synthetic", train_images=32, validation_images=8)
+        publish(run, name, data_source="synthetic", train_images=32, validation_images=8)
     # a named GAN variant is checked against the paper's claim in the GAN's place
-    pretrained.publish(tmp_path / "gan", "gan-averaged", data_source="synthetic", train_images=32,
+    publish(tmp_path / "gan", "gan-averaged", data_source="synthetic", train_images=32,
                        validation_images=8)
     out = tmp_path / "results"
     assert report.main(["--data", str(tarball), "--out", str(out), "--no-progress"]) == 0
@@ -31,12 +37,13 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["n_images"] == 20 and saved["scale"] == "unit [0,1]"
     methods = [r["method"] for r in saved["results"]]
-    assert len(methods) == 7 and methods[3:] == ["autoencoder (paper)", "GAN (paper)",
+    assert methods[3] == "OpenCV shift-map (exemplar)"  # the classical rows: mean, telea, biharmonic, shiftmap
+    assert len(methods) == 8 and methods[4:] == ["autoencoder (paper)", "GAN (paper)",
                                                  "GAN, averaged weights (beyond the paper)",
                                                  "partial-conv U-Net (beyond the paper)"]
     free = saved["free_form"]["results"]
     assert [r["id"] for r in free] == ["telea", "biharmonic", "pconv"] and free[2]["pretrained"] == "pconv"
-    ae = saved["results"][3]
+    ae = saved["results"][4]
     assert ae["pretrained"] == "autoencoder" and ae["iteration"] == 2 and 0 < ae["hole_mse"] < 1
     assert set(saved["per_class_hole_psnr"]) == set(methods)
     for figure in ("paper_figure_autoencoder.png", "paper_figure_gan.png", "best_worst.png",
@@ -54,24 +61,8 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     assert "## Mirror averaging at test time" in text and "target hole MSE at most 0.024" in text
 
 
-def test_target_lines_say_met_or_not_from_the_numbers():
-    rows = [{"id": "autoencoder", "method": "AE", "hole_mse": 0.0246},
-            {"id": "autoencoder-regularized", "method": "AE-R", "hole_mse": 0.0219}]
-    mirror = [{"id": "autoencoder", "method": "AE, m", "hole_mse": 0.0238}]
-    lines = report.target_lines(rows, mirror)
-    assert lines[0].startswith("AE: target hole MSE at most 0.024; 0.0246 as trained (not met), "
-                               "0.0238 mirror-averaged (met;")
-    assert lines[1] == "AE-R: target hole MSE at most 0.022; 0.0219 as trained (met)."
-    assert report.target_lines(rows[:1], None, {"other": 0.1}) == []
-    close = [{"id": "autoencoder", "method": "AE", "hole_mse": 0.02402},
-             {"id": "autoencoder-regularized", "method": "AE-R", "hole_mse": 0.022004}]
-    assert report.target_lines(close, None) == [
-        "AE: target hole MSE at most 0.024; 0.02402 as trained (not met).",  # not "0.0240 (not met)"
-        "AE-R: target hole MSE at most 0.022; 0.02200 as trained (not met)."]
-
-
 def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(pretrained.WEIGHTS_ENV, str(tmp_path / "empty"))
+    monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "empty"))
     monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
     tarball = tmp_path / "mini.tar.gz"
     make_image_folder_tar(tarball, per_class=1)

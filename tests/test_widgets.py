@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from helpers import widgets
 from helpers.classical import MeanColorFill, OpenCVFill
-from helpers.masks import Hole
+from helpers.holes import Hole
 from synthetic import smooth_images
 
 RNG = np.random.default_rng(0)
@@ -217,8 +217,9 @@ def test_photo_to_cifar_crops_the_centre_and_refuses_non_images():
 
 def test_playground_masks_and_view():
     from helpers.classical import classical_fills
-    from helpers.masks import hole_mask
-    from helpers.models import ModelInpainter, build_autoencoder
+    from helpers.holes import hole_mask
+    from helpers.inpainters import ModelInpainter
+    from helpers.models import build_autoencoder
 
     square = widgets.playground_mask("square")
     assert square.sum() == 256 and np.array_equal(square, hole_mask())

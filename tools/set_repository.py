@@ -1,9 +1,10 @@
 """Set the course's public repository address; rewrite every Colab badge and set-up cell.
 
 The address lives in one place, ``notebooks/REPOSITORY``. This script writes it there and
-rewrites, in every notebook of ``notebooks/``, the cell tagged ``colab-badge`` (its
-"Open in Colab" badge) and the cell tagged ``colab-setup`` (the set-up code that clones
-the repository in Colab). Outputs stay stripped.
+rewrites, in every notebook of ``notebooks/`` (the jupytext source ``NN_name.py`` and its
+paired ``NN_name.ipynb``), the cell tagged ``colab-badge`` (its "Open in Colab" badge) and
+the cell tagged ``colab-setup`` (the set-up code that fetches the course in Colab). Outputs
+stay stripped.
 
     python tools/set_repository.py https://github.com/OWNER/NAME            # set and rewrite
     python tools/set_repository.py https://github.com/OWNER/NAME --branch dev
@@ -18,17 +19,16 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
+import jupytext
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO_ROOT / "notebooks"
 REPOSITORY_FILE = NOTEBOOKS / "REPOSITORY"
 BADGE_TAG = "colab-badge"
 SETUP_TAG = "colab-setup"
-# What Colab may lack, as pip requirements (pip does nothing when they are satisfied).
-COLAB_PACKAGES = ["keras>=3.3", "scikit-image>=0.19"]
-# Where Colab clones the course.
+# Where Colab clones the course, and the address a copy has before anyone set it.
 COLAB_ROOT = "/content/inpainting-course"
+PLACEHOLDER = "https://github.com/OWNER/inpainting-course"
 
 BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 URL_RE = re.compile(r"^https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
@@ -79,11 +79,11 @@ def badge(url: str, branch: str, notebook: str) -> str:
 
 
 def setup_source(url: str, branch: str) -> str:
-    """The set-up cell: in Colab, clone the course and install what Colab lacks; elsewhere,
-    only make ``helpers`` importable from the repository root."""
-    packages = ", ".join(f'"{p}"' for p in COLAB_PACKAGES)
-    return f'''# Set-up. In Google Colab: clone the course and install what Colab lacks.
-# Anywhere else: nothing to install; only make the `helpers` package importable.
+    """The set-up cell: in Colab, fetch the course, with a message that says what to do when
+    that fails; elsewhere, only make ``helpers`` importable from the repository root.
+    (Colab ships everything else the course uses.)"""
+    return f'''# Set-up. In Google Colab: fetch the course (once a session). Anywhere else: nothing to
+# install, only make the `helpers` package importable.
 import subprocess, sys
 from pathlib import Path
 
@@ -91,28 +91,36 @@ REPOSITORY = "{url}"  # set by tools/set_repository.py
 BRANCH = "{branch}"
 if "google.colab" in sys.modules:
     ROOT = Path("{COLAB_ROOT}")
+    if "/OWNER/" in REPOSITORY:
+        raise RuntimeError("This copy of the course does not know where it is published: REPOSITORY "
+                           "above still says OWNER. Put the course's GitHub address there (ask your "
+                           "teacher), or run `python tools/set_repository.py URL` in the course.")
     if not ROOT.exists():
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", BRANCH,
-                        REPOSITORY, str(ROOT)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", {packages}], check=True)
+        clone = subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", BRANCH,
+                                REPOSITORY, str(ROOT)], capture_output=True, text=True)
+        if clone.returncode != 0:
+            raise RuntimeError(f"Could not fetch the course from {{REPOSITORY}} (branch {{BRANCH}}). "
+                               f"git said:\\n{{clone.stderr.strip()}}")
 else:  # the repository root: the first folder up from here that holds helpers/
     ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir()), Path.cwd())
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))'''
 
 
-def apply(notebook_path: Path, url: str, branch: str, write: bool = True) -> bool:
-    """Rewrite one notebook's badge and set-up cells; True if anything changed."""
-    nb = nbformat.read(notebook_path, as_version=4)
+def apply(source: Path, url: str, branch: str, write: bool = True) -> bool:
+    """Rewrite one notebook's badge and set-up cells (its ``.py`` source and its paired
+    ``.ipynb``); True if anything changed."""
+    nb = jupytext.read(source)
+    notebook = source.with_suffix(".ipynb").name
     changed = False
     found = set()
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if BADGE_TAG in tags:
             found.add(BADGE_TAG)
-            new = BADGE_RE.sub(badge(url, branch, notebook_path.name), cell.source)
             if BADGE_RE.search(cell.source) is None:
-                raise ValueError(f"{notebook_path.name}: the cell tagged {BADGE_TAG!r} has no Colab badge.")
+                raise ValueError(f"{source.name}: the cell tagged {BADGE_TAG!r} has no Colab badge.")
+            new = BADGE_RE.sub(badge(url, branch, notebook), cell.source)
             changed |= new != cell.source
             cell.source = new
         if SETUP_TAG in tags:
@@ -122,14 +130,16 @@ def apply(notebook_path: Path, url: str, branch: str, write: bool = True) -> boo
             cell.source = new
     missing = {BADGE_TAG, SETUP_TAG} - found
     if missing:
-        raise ValueError(f"{notebook_path.name} has no cell tagged {', '.join(sorted(missing))}.")
+        raise ValueError(f"{source.name} has no cell tagged {', '.join(sorted(missing))}.")
     if changed and write:
-        nbformat.write(nb, notebook_path)
+        jupytext.write(nb, source, fmt="py:percent")
+        jupytext.write(nb, source.with_suffix(".ipynb"))
     return changed
 
 
 def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    """The notebooks' jupytext sources, ``notebooks/NN_name.py``."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
 def main(argv=None) -> int:

@@ -37,17 +37,17 @@ echo "hardware: $HW; budget ${BUDGET}s"
 # 1. The GAN, fused step (the same algorithm as the three-call schedule, one compiled call).
 s=$(cap "$GAN_SECONDS" 150)
 echo "== gan: time limit ${s}s (t=$((SECONDS - start))s)"
-timeout -k 10 $((s + 150)) python -m helpers.train gan --fused --average 0.999 --iterations 80000 --out runs/gpu-gan --validate-every 1000 \
+timeout -k 10 $((s + 150)) python -m helpers.cli.train gan --fused --average 0.999 --iterations 80000 --out runs/gpu-gan --validate-every 1000 \
     --time-limit "$s" "${common[@]}" $(resume runs/gpu-gan) 2>&1 | tee "$LOGS/gan.log"
 gan_rc=${PIPESTATUS[0]}
 # Stop early only when nothing was trained (a broken install fails in seconds, not minutes).
 [[ $gan_rc == 0 || -f runs/gpu-gan/checkpoint.npz ]] || { echo "GAN training failed (exit $gan_rc)"; exit "$gan_rc"; }
 
-# 2. The autoencoder at the paper's budget (timed for the README; the shipped one trained on CPU).
+# 2. The autoencoder at the paper's budget (timed for the measurement log; the shipped one trained on CPU).
 s=$(cap "$AE_SECONDS" 60)
 if (( s > 20 )); then
     echo "== autoencoder: time limit ${s}s (t=$((SECONDS - start))s)"
-    timeout -k 10 $((s + 90)) python -m helpers.train autoencoder --iterations 50000 --out runs/gpu-autoencoder \
+    timeout -k 10 $((s + 90)) python -m helpers.cli.train autoencoder --iterations 50000 --out runs/gpu-autoencoder \
         --validate-every 2500 --time-limit "$s" "${common[@]}" $(resume runs/gpu-autoencoder) \
         2>&1 | tee "$LOGS/autoencoder.log"
 fi
@@ -57,7 +57,7 @@ s=$(cap 100000 30)
 if (( s > 20 )); then
     echo "== pconv: time limit ${s}s (t=$((SECONDS - start))s)"
     if [[ -f runs/gpu-pconv/checkpoint.npz ]]; then from=(--resume); else from=(--from-pretrained pconv); fi
-    timeout -k 10 $((s + 90)) python -m helpers.train pconv --iterations 50000 --out runs/gpu-pconv --validate-every 1000 \
+    timeout -k 10 $((s + 90)) python -m helpers.cli.train pconv --iterations 50000 --out runs/gpu-pconv --validate-every 1000 \
         --time-limit "$s" "${common[@]}" "${from[@]}" 2>&1 | tee "$LOGS/pconv.log"
 fi
 
@@ -66,14 +66,14 @@ fi
 #    the U-Net's best state.
 echo "== publish (t=$((SECONDS - start))s)"
 cmd="KERAS_BACKEND=$KERAS_BACKEND BUDGET=$BUDGET bash tools/train_on_gpu_within.sh"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan --raw --select last --storage int8 --hardware "$HW" \
+timeout -k 10 120 python -m helpers.cli.publish publish runs/gpu-gan --name gan --raw --select last --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee "$LOGS/publish.log"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan-averaged --select last --storage int8 --hardware "$HW" \
+timeout -k 10 120 python -m helpers.cli.publish publish runs/gpu-gan --name gan-averaged --select last --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee -a "$LOGS/publish.log"
-timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-gan --name gan_best --select best --storage int8 --hardware "$HW" \
+timeout -k 10 120 python -m helpers.cli.publish publish runs/gpu-gan --name gan_best --select best --storage int8 --hardware "$HW" \
     --validation-size 5000 --command-line "$cmd" 2>&1 | tee -a "$LOGS/publish.log"
 if [[ -f runs/gpu-pconv/best.npz ]]; then
-    timeout -k 10 120 python -m helpers.pretrained publish runs/gpu-pconv --name pconv_gpu --select best --hardware "$HW" \
+    timeout -k 10 120 python -m helpers.cli.publish publish runs/gpu-pconv --name pconv_gpu --select best --hardware "$HW" \
         --validation-size 5000 --command-line "$cmd (continued from the published pconv)" \
         2>&1 | tee -a "$LOGS/publish.log"
 fi

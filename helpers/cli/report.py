@@ -1,8 +1,8 @@
 """The results report: every number the course quotes about its trained models, made by one
 command from the published weights (``weights/``) and the CIFAR-10 test set.
 
-    python -m helpers.report                   # all 10,000 test images -> results/
-    python -m helpers.report --test-size 500   # a quick look (say so if you quote it)
+    python -m helpers.cli.report                   # all 10,000 test images -> results/
+    python -m helpers.cli.report --test-size 500   # a quick look (say so if you quote it)
 
 It writes ``results/README.md`` (the table, per-class hole PSNR, the figures, and where
 each number came from), ``results/results.json`` (the same numbers, for notebooks and
@@ -14,26 +14,31 @@ cards so that their test metrics are these.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
+from ..classical import classical_fills
+from ..data import DataNotFoundError, load_cifar10
+from ..engine.files import REPO_ROOT, read_json, write_json, write_text
+from ..engine.weightfiles import PretrainedError, available, read_manifest, read_record
+from ..evaluation import (FREE_FORM, FREE_FORM_TABLE_COLUMNS, SCALE_LABEL, evaluate, evaluate_masks,
+                          evaluate_with_per_image, per_class)
+from ..holes import CENTER_HOLE, random_masks
+from ..inpainters import MirrorAveraged
+from ..data import showcase_indices
+from ..verdicts import beyond_the_paper_verdict, conclusion, paper_claim, target_lines
+from .cards import write_card
 
-from .evaluate import FREE_FORM, FREE_FORM_TABLE_COLUMNS, SCALE_LABEL
-from .masks import CENTER_HOLE
-
-RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
-CLASSICAL = ("mean", "telea", "biharmonic")
+RESULTS_DIR = REPO_ROOT / "results"
+CLASSICAL = ("mean", "telea", "biharmonic", "shiftmap")
 DISPLAY = {"autoencoder": "autoencoder (paper)", "gan": "GAN (paper)",
            "autoencoder-regularized": "autoencoder, regularized (beyond the paper)",
            "pconv": "partial-conv U-Net (beyond the paper)",
            "gan-averaged": "GAN, averaged weights (beyond the paper)"}
 # Named GAN variants beside the paper's, each checked against the paper's claim in its place.
 GAN_VARIANTS = ("gan-averaged",)
-# Test hole MSE each autoencoder is asked to reach (the project's targets, not the paper's).
-AUTOENCODER_TARGETS = {"autoencoder": 0.024, "autoencoder-regularized": 0.022}
 REPORT_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
                   ("hole L1", "hole_l1", "{:.4f}"), ("hole PSNR (dB)", "hole_psnr", "{:.2f}"),
                   ("SSIM", "ssim", "{:.3f}"), ("sharpness ratio", "sharpness_ratio", "{:.2f}"),
@@ -53,11 +58,7 @@ def results_table(rows: list[dict], columns=REPORT_COLUMNS) -> str:
 
 def load_report(path: Path | None = None) -> dict | None:
     """``results/results.json`` as a dict, or None when the report has not been made."""
-    path = Path(path or RESULTS_DIR / "results.json")
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+    return read_json(Path(path or RESULTS_DIR / "results.json")) or None
 
 
 def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASSICAL,
@@ -67,20 +68,19 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import plots, pretrained
-    from .classical import classical_fills
-    from .course import evaluate_methods, per_class, showcase_indices
+    from .. import plots  # Keras and matplotlib: main has chosen the backend
+    from ..pretrained import pretrained_inpainter
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     inpainters = dict(classical_fills(data.x_train, methods=list(classical)))
     records = {}
     for name in names:
-        inpainters[name] = pretrained.pretrained_inpainter(name, DISPLAY.get(name, name))
-        records[name] = pretrained.record(name)
+        inpainters[name] = pretrained_inpainter(name, DISPLAY.get(name, name))
+        records[name] = read_record(name)
     x_test, y_test = data.x_test, data.y_test
-    rows, patches, per_image = evaluate_methods(inpainters, x_test, CENTER_HOLE)
-    manifest = pretrained.read_manifest()
+    rows, patches, per_image = evaluate_with_per_image(inpainters, x_test, CENTER_HOLE)
+    manifest = read_manifest()
     for row in rows:
         if row["id"] in records:
             rec = records[row["id"]]
@@ -110,9 +110,6 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     free_rows = []
     free_names = [n for n, rec in records.items() if rec["kind"] == "pconv"]
     if free_names:
-        from .evaluate import evaluate_masks
-        from .masks import random_masks
-
         masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
         free = {k: v for k, v in inpainters.items() if k in ("telea", "biharmonic")}
         free.update({n: inpainters[n] for n in free_names})
@@ -134,27 +131,26 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         "data_source": data.source, "scale": SCALE_LABEL, "n_images": int(len(x_test)),
         "hole": {"top": CENTER_HOLE.top, "left": CENTER_HOLE.left,
                  "height": CENTER_HOLE.height, "width": CENTER_HOLE.width},
-        "machine": pretrained.machine_description(), "made": time.strftime("%Y-%m-%d"),
-        "command": "python -m helpers.report" + ("" if len(x_test) == 10_000 else f" --test-size {len(x_test)}"),
+        "machine": _machine(), "made": time.strftime("%Y-%m-%d"),
+        "command": "python -m helpers.cli.report" + ("" if len(x_test) == 10_000 else f" --test-size {len(x_test)}"),
         "results": rows, "free_form": {"coverage": list(FREE_FORM["coverage"]), "seed": FREE_FORM["seed"],
                                        "results": free_rows} if free_rows else None,
         "mirror_averaged": mirror_rows or None,
         "per_class_hole_psnr": classes, "class_names": list(data.class_names),
+        "gan_study": _summary(read_json(out / "gan_weights.json"), runs=("adversarial_weight", "iteration", "metrics")),
+        "gan_long_run": _summary(read_json(out / "gan_long_run.json")),
         "figures": sorted(figures),
     }
-    (out / "results.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    (out / "README.md").write_text(report_markdown(report, records))
+    write_json(out / "results.json", report)
+    write_text(out / "README.md", report_markdown(report, records))
     if Path(out).resolve() == RESULTS_DIR.resolve():
         for name in names:
-            pretrained.write_card(name)
+            write_card(name)
     return report
 
 
 def _mirror_rows(inpainters: dict, records: dict, x_test, manifest: dict, progress: bool) -> list[dict]:
     """The autoencoders again, each fill averaged with that of the mirrored image."""
-    from .evaluate import evaluate
-    from .masks import MirrorAveraged
-
     names = [n for n, rec in records.items() if rec["kind"] == "autoencoder"]
     if not names:
         return []
@@ -168,32 +164,6 @@ def _mark_published(rows: list[dict], manifest: dict) -> list[dict]:
         if row["id"] in manifest:
             row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"])
     return rows
-
-
-def _shown(value: float, target: float) -> str:
-    """``value`` to four decimals, or five where four would round it across ``target``."""
-    text = f"{value:.4f}"
-    return f"{value:.5f}" if (float(text) <= target) != (value <= target) else text
-
-
-def target_lines(rows: list[dict], mirror_rows: list[dict] | None, targets=None) -> list[str]:
-    """Each autoencoder's test hole MSE against its target, plain and mirror-averaged."""
-    targets = AUTOENCODER_TARGETS if targets is None else targets
-    plain = {r["id"]: r for r in rows}
-    mirrored = {r["id"]: r for r in mirror_rows or []}
-    lines = []
-    for name, target in targets.items():
-        if name not in plain:
-            continue
-        value = plain[name]["hole_mse"]
-        line = (f"{plain[name]['method']}: target hole MSE at most {target:.3f}; "
-                f"{_shown(value, target)} as trained ({'met' if value <= target else 'not met'})")
-        if name in mirrored:
-            both = mirrored[name]["hole_mse"]
-            line += (f", {_shown(both, target)} mirror-averaged ({'met' if both <= target else 'not met'}; "
-                     f"that is test-time augmentation, not the model alone)")
-        lines.append(line + ".")
-    return lines
 
 
 def report_markdown(report: dict, records: dict) -> str:
@@ -215,8 +185,6 @@ def report_markdown(report: dict, records: dict) -> str:
             lines.append(f"- {row['method']}: weights `{row['pretrained']}`, iteration {rec['iteration']:,} "
                          f"of a {rec['trained_iterations']:,}-iteration run at batch {rec['batch_size']} "
                          f"on {rec['data_source']} ({rec['hardware']}).")
-    from .course import conclusion, paper_claim
-
     ids = {r["id"] for r in rows}
     if {"autoencoder", "gan"} <= ids:
         lines += ["", "What the table says (computed from it):", ""]
@@ -236,8 +204,6 @@ def report_markdown(report: dict, records: dict) -> str:
                   f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
                   f"{report['scale']}. The paper's models fill only their square.", "",
                   results_table(ff["results"], FREE_FORM_TABLE_COLUMNS)]
-        from .course import beyond_the_paper_verdict
-
         seen = {name: rec["iteration"] * rec["batch_size"] for name, rec in records.items()}
         verdict = beyond_the_paper_verdict(rows, ff["results"], seen)
         if verdict:
@@ -246,7 +212,7 @@ def report_markdown(report: dict, records: dict) -> str:
     if report.get("mirror_averaged"):
         lines += ["", "## Mirror averaging at test time (beyond the paper)", "",
                   "Each autoencoder's fill averaged with its fill of the left-right mirrored image "
-                  "(`helpers.masks.MirrorAveraged`; two passes): the same test images and hole.", "",
+                  "(`helpers.inpainters.MirrorAveraged`; two passes): the same test images and hole.", "",
                   results_table(report["mirror_averaged"])]
     targets = target_lines(rows, report.get("mirror_averaged"))
     if targets:
@@ -263,21 +229,61 @@ def report_markdown(report: dict, records: dict) -> str:
               "## Training curves", ""]
     for name in records:
         lines += [f"![{name} curves](curves_{name}.png)", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _gan_study_lines(report.get("gan_study"), report.get("gan_long_run")))
+
+
+def _summary(record: dict, runs=()) -> dict | None:
+    """A study's record without its curves (they stay in its own file), or None if there is none."""
+    if not record:
+        return None
+    summary = {k: v for k, v in record.items() if k not in ("history", "runs")}
+    if runs:
+        summary["runs"] = [{k: run[k] for k in runs} for run in record["runs"]]
+    return summary
+
+
+def _gan_study_lines(study: dict | None, long: dict | None) -> list[str]:
+    """The GAN's adversarial weight study and its long run, from the files that
+    ``python -m helpers.cli.gan_weights`` writes beside this report (where they exist)."""
+    lines = []
+    if study:
+        lines += ["## The GAN's adversarial weight (beyond the paper)", "",
+                  f"The paper's GAN recipe at several adversarial weights, the same seed, data and budget, "
+                  f"scored on {study['n_test_images']:,} test images of {study['data_source']} ({study['scale']}); "
+                  f"made by `{study['command']}`, details in [gan_weights.md](gan_weights.md).", "",
+                  markdown_table(["adversarial weight", "iteration", "hole MSE", "hole PSNR (dB)", "sharpness ratio"],
+                                 [[f"{run['adversarial_weight']:g}", f"{run['iteration']:,}",
+                                   f"{run['metrics']['hole_mse']:.4f}", f"{run['metrics']['hole_psnr']:.2f}",
+                                   f"{run['metrics']['sharpness_ratio']:.2f}"] for run in study["runs"]]),
+                  "", "![trade-off](gan_weights_tradeoff.png)", "", "![gradient sizes](gan_weights_gradients.png)", ""]
+    if long:
+        m = long["test"]
+        lines += ["## The paper's GAN over a longer run (beyond the shipped weights)", "",
+                  f"{long['description'][0].upper() + long['description'][1:]}; validation every so often on "
+                  f"{long['validation_images']:,} held-out training images. Its last state scores, on "
+                  f"{long['n_test_images']:,} test images of {long['data_source']}, hole MSE {m['hole_mse']:.4f} "
+                  f"and sharpness ratio {m['sharpness_ratio']:.2f}. Made by `{long['command']}`; trained with "
+                  f"`{long['train_command']}`.", "", "![long run](gan_long_run.png)", ""]
+    return lines
+
+
+def _machine() -> str:
+    from ..engine.backend import gpu_names
+    from ..engine.machine import machine_description
+
+    return machine_description(gpu_names())
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.report",
+    parser = argparse.ArgumentParser(prog="python -m helpers.cli.report",
                                      description="Regenerate results/ from the published weights.")
-    parser.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.train")
+    parser.add_argument("--data", default=None, help="CIFAR-10 location, as for helpers.cli.train")
     parser.add_argument("--test-size", type=int, default=None,
                         help="score a seeded random subset (default: all 10,000 test images)")
     parser.add_argument("--out", default=str(RESULTS_DIR), help="folder to write (default: results/)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from .data import DataNotFoundError, load_cifar10
-    from .pretrained import PretrainedError, available
 
     try:
         data = load_cifar10(args.data, test_size=args.test_size, seed=0, progress=not args.no_progress)

@@ -1,5 +1,6 @@
-"""The paper's crop: a 32x32 image becomes (image with a hole, the patch cut out of it).
+"""Holes and value scales: the paper's crop, and holes of any shape.
 
+The paper's crop turns a 32x32 image into (the image with a hole, the patch cut out of it).
 Everything about holes and value scales lives here, so that training, inference, metrics
 and widgets all cut and paste the same way.
 
@@ -20,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .paper import HOLE_SIZE, IMAGE_SIZE
+
 SCALES = {"unit": (0.0, 1.0), "signed": (-1.0, 1.0)}
 
 HOLE_FILL_UNIT = 0.5
 """Value written into the hole, on the unit scale (0.0 on the signed scale)."""
-
-IMAGE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class Hole:
         return self
 
 
-CENTER_HOLE = Hole(top=8, left=8, height=16, width=16)
+CENTER_HOLE = Hole(top=(IMAGE_SIZE - HOLE_SIZE) // 2, left=(IMAGE_SIZE - HOLE_SIZE) // 2,
+                   height=HOLE_SIZE, width=HOLE_SIZE)
 """The paper's hole: the 16x16 centre of a 32x32 image (rows and columns 8..23)."""
 
 
@@ -101,7 +103,7 @@ def check_images(images, scale: str | None = None, name: str = "images") -> np.n
         if images.dtype != np.uint8:
             raise TypeError(
                 f"{name} must be uint8 (0..255), got {images.dtype}. For floats on [0, 1] "
-                f"pass scale='unit'; to convert, use helpers.masks.from_unit(x, None)."
+                f"pass scale='unit'; to convert, use helpers.holes.from_unit(x, None)."
             )
         return images
     if scale not in SCALES:
@@ -109,7 +111,7 @@ def check_images(images, scale: str | None = None, name: str = "images") -> np.n
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(
             f"{name} must be floats on the {scale} scale {SCALES[scale]}, got {images.dtype}. "
-            f"Convert uint8 images with helpers.masks.to_scale(images, {scale!r})."
+            f"Convert uint8 images with helpers.holes.to_scale(images, {scale!r})."
         )
     low, high = SCALES[scale]
     if images.size:
@@ -121,7 +123,7 @@ def check_images(images, scale: str | None = None, name: str = "images") -> np.n
             raise ValueError(
                 f"{name} should be on the {scale} scale [{low:g}, {high:g}] but its values span "
                 f"[{found_low:.3g}, {found_high:.3g}]. Did you pass the other scale, or uint8 "
-                f"values as floats? Convert with helpers.masks.to_scale / to_unit."
+                f"values as floats? Convert with helpers.holes.to_scale / to_unit."
             )
     return images
 
@@ -212,107 +214,6 @@ def paste_patch(images, patch, hole: Hole = CENTER_HOLE) -> np.ndarray:
 def make_pairs(images_uint8, scale: str, hole: Hole = CENTER_HOLE) -> tuple[np.ndarray, np.ndarray]:
     """uint8 images -> the model's training pair (holed input, target patch) on ``scale``."""
     return cut_hole(to_scale(images_uint8, scale), hole, scale)
-
-
-# --------------------------------------------------------------------------- one interface
-
-
-class Inpainter:
-    """Anything that paints a hole: a classical fill or a trained model.
-
-    Subclasses implement :meth:`predict_patch`, which receives the holed images on the
-    unit scale (the hole already overwritten, so the truth cannot leak in) and returns
-    the patch on the unit scale. :meth:`fill` and :meth:`inpaint` are what callers use.
-    """
-
-    name = "inpainter"
-
-    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
-        raise NotImplementedError
-
-    def supports(self, hole: Hole) -> bool:
-        """Whether this method can fill ``hole`` (the paper's models only know the centre)."""
-        return True
-
-    def fill(self, images, hole: Hole = CENTER_HOLE) -> np.ndarray:
-        """Images on [0, 1] (or uint8) -> the predicted patches on [0, 1], float32."""
-        images = np.asarray(images)
-        images = to_scale(images, "unit") if images.dtype == np.uint8 else check_images(images, "unit")
-        if not self.supports(hole):
-            raise ValueError(
-                f"{self.name} cannot fill {hole}: it was trained for {CENTER_HOLE} only. "
-                f"Use a classical fill for other holes."
-            )
-        holed, _ = cut_hole(images, hole, "unit")
-        patch = np.asarray(self.predict_patch(holed, hole), dtype=np.float32)
-        expected = (images.shape[0], hole.height, hole.width, 3)
-        if patch.shape != expected:
-            raise ValueError(f"{self.name} returned patches of shape {patch.shape}, expected {expected}.")
-        return np.clip(patch, 0.0, 1.0)
-
-    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
-        """Free-form holes: holed images and their masks (True = missing) -> whole images
-        on [0, 1]. Methods that know only the paper's square do not implement it."""
-        raise ValueError(f"{self.name} fills only the paper's centre square, not free-form holes. "
-                         f"Use a classical fill or the partial-convolution U-Net for those.")
-
-    def fill_masks(self, images, masks) -> np.ndarray:
-        """Images (uint8 or [0, 1]) with holes ``masks`` ((N, H, W) or one (H, W) mask, True =
-        missing) -> the filled images on [0, 1], float32; the known pixels are unchanged."""
-        images = np.asarray(images)
-        unit = to_scale(images, "unit") if images.dtype == np.uint8 else check_images(images, "unit")
-        masks = np.array(np.broadcast_to(check_masks(masks, len(unit), unit.shape[1:3]), unit.shape[:3]))
-        holed = apply_masks(unit, masks)
-        out = np.asarray(self.predict_masked(holed, masks), dtype=np.float32)
-        if out.shape != unit.shape:
-            raise ValueError(f"{self.name} returned images of shape {out.shape}, expected {unit.shape}.")
-        return composite(unit, np.clip(out, 0.0, 1.0), masks).astype(np.float32)
-
-    def inpaint(self, images, hole: Hole = CENTER_HOLE) -> np.ndarray:
-        """Images -> the same images with the hole painted by this method (unit scale)."""
-        images = np.asarray(images)
-        unit = to_scale(images, "unit") if images.dtype == np.uint8 else check_images(images, "unit")
-        return paste_patch(unit, self.fill(unit, hole), hole)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r}>"
-
-
-def mirrored(hole: Hole, image_width: int = IMAGE_SIZE) -> Hole:
-    """``hole`` in the left-right mirror image (the centre square is its own mirror)."""
-    return Hole(hole.top, image_width - hole.left - hole.width, hole.height, hole.width)
-
-
-class MirrorAveraged(Inpainter):
-    """A method's fill averaged with its fill of the mirror image (mirrored back).
-
-    Not in the paper: test-time augmentation, a named improvement measured beside the
-    paper's models. Why it helps a model trained with a per-pixel error: a left-right mirror
-    is as likely a photo as the original, the model's errors on the two differ in part, and
-    the mean of two guesses has a lower expected squared error than either. It costs two
-    passes, and, like every average, it blurs a little: use it for error, not for a GAN's
-    sharpness.
-    """
-
-    def __init__(self, inpainter: Inpainter, name: str | None = None):
-        self.inpainter = inpainter
-        self.name = name or f"{inpainter.name}, mirror-averaged"
-
-    def supports(self, hole: Hole) -> bool:
-        return self.inpainter.supports(hole) and self.inpainter.supports(mirrored(hole))
-
-    def predict_patch(self, holed: np.ndarray, hole: Hole) -> np.ndarray:
-        mirror = np.ascontiguousarray(holed[:, :, ::-1])
-        plain = np.asarray(self.inpainter.predict_patch(holed, hole), np.float32)
-        flipped = np.asarray(self.inpainter.predict_patch(mirror, mirrored(hole, holed.shape[2])),
-                             np.float32)[:, :, ::-1]
-        return (plain + flipped) / 2
-
-    def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:
-        plain = np.asarray(self.inpainter.predict_masked(holed, masks), np.float32)
-        flipped = self.inpainter.predict_masked(np.ascontiguousarray(holed[:, :, ::-1]),
-                                                np.ascontiguousarray(masks[:, :, ::-1]))
-        return (plain + np.asarray(flipped, np.float32)[:, :, ::-1]) / 2
 
 
 # --------------------------------------------------------------------------- free-form holes

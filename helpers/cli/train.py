@@ -1,7 +1,7 @@
 """Train the paper's models from the command line.
 
-    python -m helpers.train autoencoder --iterations 3000
-    python -m helpers.train gan --iterations 80000 --out runs/gan --resume
+    python -m helpers.cli.train autoencoder --iterations 3000
+    python -m helpers.cli.train gan --iterations 80000 --out runs/gan --resume
 
 Iterations are counted as the paper counts its "epochs": one iteration is one batch.
 A run writes into ``--out``: ``checkpoint.npz`` (every ``--checkpoint-every`` iterations,
@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import contextmanager, nullcontext
 import os
 import platform
+import shlex
 import signal
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-PAPER = {"autoencoder": dict(iterations=50_000, batch_size=64),
-         "gan": dict(iterations=80_000, batch_size=32),
-         # beyond the paper: the autoencoder's budget, so the two compare at equal images seen
-         "pconv": dict(iterations=50_000, batch_size=64)}
+from ..data import DataNotFoundError, load_cifar10, split_validation
+from ..engine.checkpoints import CheckpointError, read_checkpoint, validation_seed_of
+from ..engine.files import write_json, write_text
+from ..engine.weightfiles import PretrainedError, read_record
+from ..paper import BUDGETS
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m helpers.train",
+        prog="python -m helpers.cli.train",
         description="Train the paper's autoencoder or context-encoder GAN on CIFAR-10 "
                     "(16x16 centre hole). Iterations are batches, as the paper's 'epochs'.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue the run in --out from its checkpoint (required if one exists)")
     p.add_argument("--from-pretrained", metavar="NAME", default=None,
                    help="start from the project's published weights NAME (see `python -m "
-                        "helpers.pretrained list`): continue their run towards --iterations, or "
+                        "helpers.cli.publish list`): continue their run towards --iterations, or "
                         "fine-tune; the optimizer state starts afresh")
     p.add_argument("--seed", type=int, default=None,
                    help="seed for weights, data order and dropout (default 0; a resumed run keeps its own)")
@@ -113,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
     p.add_argument("--d-learning-rate", type=float, default=2e-4,
                    help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
+    p.add_argument("--adversarial-weight", type=float, default=None, metavar="W",
+                   help="GAN: the adversarial term's weight in G's loss; the L2 term gets 1 - W "
+                        "(default 0.001, the paper's 0.999 / 0.001; 0 trains G on L2 alone)")
     p.add_argument("--fused", action="store_true",
                    help="GAN: compile D-real, D-fake and the combined step as one function")
     p.add_argument("--devices", default=None, metavar="N|all",
@@ -130,66 +135,83 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.command_line = "python -m helpers.cli.train " + shlex.join(argv)
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
-    paper = PAPER[args.model]
-    iterations = paper["iterations"] if args.iterations is None else args.iterations
-    batch_size = paper["batch_size"] if args.batch_size is None else args.batch_size
+    paper = BUDGETS[args.model]
+    iterations = paper.iterations if args.iterations is None else args.iterations
+    batch_size = paper.batch_size if args.batch_size is None else args.batch_size
     out = Path(args.out or Path("runs") / args.model)
+    if not _options_hold(args, iterations, batch_size, out) or not _settle_seeds(args, out):
+        return 2
+    return _train(args, iterations, batch_size, out)
+
+
+def _options_hold(args, iterations: int, batch_size: int, out: Path) -> bool:
+    """Whether the options fit together; if not, print why (each check names its option)."""
     if iterations < 1 or batch_size < 1:
         print("error: --iterations and --batch-size must be positive", file=sys.stderr)
-        return 2
+        return False
     if args.dropout is not None and not 0 <= args.dropout < 1:
         print(f"error: --dropout must be in [0, 1), got {args.dropout:g}", file=sys.stderr)
-        return 2
+        return False
     if args.loss is not None and args.model != "pconv":
         print("error: --loss is for pconv; the paper's models keep the paper's losses",
               file=sys.stderr)
-        return 2
+        return False
     if args.center_fraction is not None and (args.model != "pconv" or not 0 <= args.center_fraction <= 1):
         print("error: --center-fraction is for pconv, a share between 0 and 1, got "
               f"{args.center_fraction:g} for {args.model}", file=sys.stderr)
-        return 2
+        return False
     if args.dropout is not None and args.model == "pconv":
         print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
               "U-Net has no dropout layer", file=sys.stderr)
-        return 2
+        return False
     if args.widths is not None:
-        widths = _parse_widths(args.widths, args.model)
-        if widths is None:
-            return 2
-        args.widths = widths
+        args.widths = _parse_widths(args.widths, args.model)
+        if args.widths is None:
+            return False
     if args.average is not None and not 0 < args.average < 1:
         print(f"error: --average must be a decay between 0 and 1 (e.g. 0.999), got {args.average:g}",
               file=sys.stderr)
-        return 2
+        return False
     if args.shift is not None and (args.model == "gan" or not 0 <= args.shift < 8):
         print(f"error: --shift is a whole number of pixels from 0 to 7, for the autoencoder and "
               f"pconv; got {args.shift} for the {args.model}", file=sys.stderr)
-        return 2
+        return False
     if args.flip and args.model == "gan":
         print("error: --flip is for the autoencoder and pconv; the GAN keeps the paper's data",
               file=sys.stderr)
-        return 2
+        return False
     if args.weight_decay is not None and (args.model != "autoencoder" or args.weight_decay < 0):
         print(f"error: --weight-decay is a rate of 0 or more, for the autoencoder; got "
               f"{args.weight_decay:g} for the {args.model}", file=sys.stderr)
-        return 2
+        return False
+    if args.adversarial_weight is not None and (args.model != "gan" or not 0 <= args.adversarial_weight < 1):
+        print(f"error: --adversarial-weight is for the GAN, a weight from 0 up to (not including) 1; "
+              f"got {args.adversarial_weight:g} for the {args.model}", file=sys.stderr)
+        return False
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
               file=sys.stderr)
-        return 2
+        return False
     if (out / "checkpoint.npz").exists() and not args.resume:
         print(f"error: {out} already holds a run (checkpoint.npz). Pass --resume to continue it, "
               f"or choose another --out; nothing was overwritten.", file=sys.stderr)
-        return 2
-    if not _settle_seeds(args, out):
-        return 2
+        return False
+    return True
 
-    from .data import DataNotFoundError, load_cifar10, split_validation
-    from .training import gpu_names
+
+def _train(args, iterations: int, batch_size: int, out: Path) -> int:
+    """Load the data, build the trainer, train, save. Keras is imported from here on, after
+    ``main`` has chosen the backend."""
+    import keras
+
+    from ..engine.backend import gpu_names
+    from ..engine.parallel import DataParallel
 
     try:
         data = load_cifar10(args.data, train_size=args.train_size, seed=args.seed,
@@ -201,10 +223,6 @@ def main(argv=None) -> int:
     if args.validation_size:
         x_train, _, validation, _ = split_validation(data.x_train, data.y_train,
                                                      args.validation_size, args.validation_seed)
-
-    import keras
-
-    from .training import DataParallel
 
     try:
         parallel = (nullcontext() if args.devices is None else
@@ -233,12 +251,23 @@ def main(argv=None) -> int:
     devices = ", ".join(gpu_names()) or "CPU"
     if args.devices is not None:
         devices += f"; data-parallel over {parallel.n} devices"
+    what = _what(args, trainer)
+    print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
+          f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
+          f"{devices}. Run folder: {out}", flush=True)
+    return _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices)
+
+
+def _what(args, trainer) -> str:
+    """What is trained, in words: the model, and the settings the options changed."""
     what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
         args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
         else f"the {args.variant} variant of the paper's autoencoder")
     settings = [f"{name} {value:g}" for name, value in (("dropout", args.dropout),
                                                          ("weight decay", args.weight_decay))
                 if value is not None]   # each is refused above where it does not apply
+    if args.adversarial_weight is not None:
+        settings.append(f"adversarial weight {args.adversarial_weight:g}")
     if args.loss is not None:
         settings.append(f"the {args.loss.upper()} loss")
     if args.center_fraction is not None:
@@ -251,10 +280,7 @@ def main(argv=None) -> int:
         what += " with " + ", ".join(settings)
     if trainer.average_decay is not None:
         what += f", its weights averaged (decay {trainer.average_decay:g})"
-    print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
-          f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
-          f"{devices}. Run folder: {out}", flush=True)
-    return _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices)
+    return what
 
 
 def _settle_seeds(args, out: Path) -> bool:
@@ -262,8 +288,6 @@ def _settle_seeds(args, out: Path) -> bool:
     was started with: another split would put validation images into training."""
     saved = out / "checkpoint.npz"
     if args.resume and saved.exists():
-        from .training import CheckpointError, read_checkpoint, validation_seed_of
-
         try:
             meta = read_checkpoint(saved, arrays=False)[0]
         except CheckpointError as err:
@@ -289,7 +313,7 @@ def _parse_widths(text: str, model: str):
         print(f"error: --widths is for pconv; the paper's models keep the paper's layers "
               f"(got it for the {model})", file=sys.stderr)
         return None
-    from .pconv import check_widths
+    from ..pconv import check_widths  # Keras is imported here: main has chosen the backend
 
     try:
         return check_widths([int(part) for part in text.split(",")])
@@ -307,13 +331,12 @@ def _given(**options) -> dict:
 
 def _make_trainer(args, batch_size, out):
     """The trainer the options ask for, or None after printing why not."""
-    from .training import AutoencoderTrainer, GANTrainer
+    from ..pretrained import load_pretrained_trainer
+    from ..trainers import AUTOENCODER_VARIANTS, AutoencoderTrainer, GANTrainer, PConvTrainer
 
     if args.from_pretrained and not (args.resume and (out / "checkpoint.npz").exists()):
-        from .pretrained import PretrainedError, load_pretrained_trainer, record
-
         try:
-            kind = record(args.from_pretrained)["kind"]
+            kind = read_record(args.from_pretrained)["kind"]
             if kind != args.model:
                 print(f"error: {args.from_pretrained!r} holds a {kind}, not a {args.model}.", file=sys.stderr)
                 return None
@@ -325,6 +348,7 @@ def _make_trainer(args, batch_size, out):
         for option, key, given in (("--dropout", "dropout", args.dropout),
                                    ("--weight-decay", "weight_decay", args.weight_decay),
                                    ("--loss", "loss", args.loss),
+                                   ("--adversarial-weight", "adversarial_weight", args.adversarial_weight),
                                    ("--center-fraction", "center_fraction", args.center_fraction),
                                    ("--flip", "flip", args.flip), ("--shift", "shift", args.shift),
                                    ("--widths", "widths", None if args.widths is None else list(args.widths))):
@@ -338,16 +362,12 @@ def _make_trainer(args, batch_size, out):
         print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
               f"{trainer.iteration:,}.", flush=True)
     elif args.model == "autoencoder":
-        from .training import AUTOENCODER_VARIANTS
-
         options = {**AUTOENCODER_VARIANTS[args.variant],   # the options given replace the variant's
                    **_given(dropout=args.dropout, shift=args.shift, flip=args.flip,
                             weight_decay=args.weight_decay, average_decay=args.average)}
         trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
                                      seed=args.seed, compile_mode=args.compile, **options)
     elif args.model == "pconv":
-        from .training import PConvTrainer
-
         trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                                average_decay=args.average,
                                **_given(loss=args.loss, center_fraction=args.center_fraction,
@@ -357,7 +377,10 @@ def _make_trainer(args, batch_size, out):
         trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
                              batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
                              fused=args.fused, average_decay=args.average,
-                             **({} if args.dropout is None else {"dropout": args.dropout}))
+                             **({} if args.dropout is None else {"dropout": args.dropout}),
+                             **({} if args.adversarial_weight is None else
+                                {"l2_weight": 1.0 - args.adversarial_weight,
+                                 "adversarial_weight": args.adversarial_weight}))
     return trainer
 
 
@@ -444,7 +467,10 @@ def stop_on_sigterm(trainer):
 def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices) -> int:
     import keras
 
-    from .training import CheckpointError, TrainingDivergedError
+    from ..engine.backend import gpu_names
+    from ..engine.machine import machine_description
+    from ..models import save_model
+    from ..trainers import TrainingDivergedError
 
     start = time.perf_counter()
     try:
@@ -473,17 +499,14 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         print(f"Stopped at the time limit ({args.time_limit:g} s) at iteration {trainer.iteration:,} "
               f"of {iterations:,}; checkpoint saved. Continue with --resume --out {out}.", flush=True)
 
-    from .models import save_model
-    from .pretrained import machine_description
-
     with trainer.averaged_weights():   # a run that averaged saves (and is scored by) the average
         saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
-    result = {"model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
+    result = {"command": args.command_line, "model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
               "images_seen": trainer.iteration * batch_size, "data": data.source,
               "train_images": len(x_train), "seed": args.seed,
               "validation_seed": args.validation_seed, "config": trainer.config,
               "backend": keras.backend.backend(), "compile": trainer.compile_mode,
-              "devices": devices, "machine": platform.machine(), "hardware": machine_description(),
+              "devices": devices, "machine": platform.machine(), "hardware": machine_description(gpu_names()),
               "validation_images": 0 if validation is None else len(validation),
               "wall_seconds_this_session": round(wall, 1),
               "train_seconds_all_sessions": round(trainer.train_seconds, 1), "models": saved}
@@ -498,8 +521,8 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         result["test_images"] = len(test)
         print(f"Test hole MSE on [0,1]: {result['test_hole_mse_unit']:.4f} "
               f"({len(test):,} test images of {data.source})")
-    (out / "history.json").write_text(json.dumps(history))
-    (out / "run.json").write_text(json.dumps(result, indent=2))
+    write_text(out / "history.json", json.dumps(history))
+    write_json(out / "run.json", result)
     print(f"Saved {', '.join(saved)}; history and run summary in {out}.")
     return 0
 

@@ -1,12 +1,13 @@
-"""The training loops, on the current backend; `test_training_under_jax` reruns the tests
-marked ``backend`` (the compiled steps, and the optimizer and checkpoint state they touch)
-with KERAS_BACKEND=jax, so that both backends are checked without paying twice for the
-tests of plain loop logic."""
+"""The trainers (helpers.trainers) on the current backend; `test_backend_tests_under_jax`
+reruns every test marked ``backend`` (the compiled steps, and the optimizer and checkpoint
+state they touch) with KERAS_BACKEND=jax, so that both backends are checked without paying
+twice for the tests of plain loop logic."""
 
 import math
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import keras
@@ -14,9 +15,14 @@ import numpy as np
 import pytest
 
 from synthetic import smooth_images
-from helpers.masks import make_pairs
-from helpers.training import (AutoencoderTrainer, BatchSampler, CheckpointError, GANTrainer,
-                              TrainingDivergedError)
+from helpers import steps
+from helpers.engine.backend import compile_step
+from helpers.engine.checkpoints import CheckpointError, read_checkpoint
+from helpers.holes import make_pairs
+from helpers.metrics import sharpness
+from helpers.trainers import AutoencoderTrainer, GANTrainer, TrainingDivergedError
+
+TESTS = Path(__file__).resolve().parent
 
 
 def snapshot(state):
@@ -27,6 +33,7 @@ def changed(before, after):
     return [not np.array_equal(a, b) for a, b in zip(before, after)]
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_autoencoder_loss_goes_down(images):
     trainer = AutoencoderTrainer(batch_size=16, seed=0)
@@ -36,6 +43,7 @@ def test_autoencoder_loss_goes_down(images):
     assert all(v > 0 for v in history["images_per_second"])
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(images):
     t = GANTrainer(batch_size=8, seed=0)
@@ -58,6 +66,7 @@ def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(
     assert float(logs["g_loss"]) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):
     t = GANTrainer(batch_size=8, seed=0)
@@ -70,6 +79,7 @@ def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):
         assert all(math.isfinite(v) for v in history[key])
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_fused_step_matches_the_three_calls(images):
     separate = GANTrainer(batch_size=8, seed=3)
@@ -84,6 +94,7 @@ def test_fused_step_matches_the_three_calls(images):
                 np.testing.assert_allclose(va, vb, rtol=1e-3, atol=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_checkpoint_resume_continues_exactly(images, tmp_path):
     straight = AutoencoderTrainer(batch_size=16, seed=1)
@@ -100,6 +111,7 @@ def test_checkpoint_resume_continues_exactly(images, tmp_path):
     assert not list((tmp_path / "b").glob("*.tmp*")), "checkpoints are written atomically"
 
 
+@pytest.mark.slow
 def test_time_limit_stops_with_a_checkpoint_that_resumes_exactly(images, tmp_path):
     straight = AutoencoderTrainer(batch_size=16, seed=1)
     straight.fit(images, 3, log_every=1, progress=False)
@@ -119,24 +131,22 @@ def test_time_limit_stops_with_a_checkpoint_that_resumes_exactly(images, tmp_pat
         resumed.fit(images, 4, progress=False, max_seconds=0)
 
 
-def test_autoencoder_records_its_dropout_and_reads_older_records_as_0_2(tmp_path):
+def test_autoencoder_records_its_dropout_and_a_run_keeps_it(tmp_path):
     from helpers.models import AUTOENCODER_DROPOUT
-    from helpers.training import read_checkpoint
 
     trainer = AutoencoderTrainer(batch_size=16)
     assert trainer.config["dropout"] == AUTOENCODER_DROPOUT == 0.6
     trainer.save_checkpoint(tmp_path / "new.npz")
     meta, arrays = read_checkpoint(tmp_path / "new.npz")
-    del meta["config"]["dropout"]  # a record from before the rate was always written
-    del meta["config"]["weight_decay"]  # older records named only what left the recipe
-    AutoencoderTrainer(batch_size=16, dropout=0.2).load_state(meta, arrays, "old.npz")
-    with pytest.raises(CheckpointError, match="dropout=0.2"):
-        AutoencoderTrainer(batch_size=16).load_state(meta, arrays, "old.npz")
+    assert meta["config"]["dropout"] == 0.6 and meta["config"]["weight_decay"] == 0.0
+    AutoencoderTrainer(batch_size=16).load_state(meta, arrays, "new.npz")
+    with pytest.raises(CheckpointError, match="dropout=0.6"):
+        AutoencoderTrainer(batch_size=16, dropout=0.2).load_state(meta, arrays, "new.npz")
 
 
-def test_gan_records_its_dropout_and_reads_older_records_as_0_2(tmp_path):
+@pytest.mark.slow
+def test_gan_records_its_dropout_and_a_run_keeps_it(tmp_path):
     from helpers.models import DROPOUT
-    from helpers.training import read_checkpoint
 
     trainer = GANTrainer(batch_size=8, dropout=0.5)
     rates = {layer.rate for net in trainer.models().values() for layer in net.layers
@@ -145,10 +155,9 @@ def test_gan_records_its_dropout_and_reads_older_records_as_0_2(tmp_path):
     GANTrainer(batch_size=8).save_checkpoint(tmp_path / "new.npz")
     meta, arrays = read_checkpoint(tmp_path / "new.npz")
     assert meta["config"]["dropout"] == DROPOUT == 0.2
-    del meta["config"]["dropout"]  # a record from before the GAN's rate was an option
-    GANTrainer(batch_size=8).load_state(meta, arrays, "old.npz")
+    GANTrainer(batch_size=8).load_state(meta, arrays, "new.npz")
     with pytest.raises(CheckpointError, match="dropout=0.2"):
-        GANTrainer(batch_size=8, dropout=0.5).load_state(meta, arrays, "old.npz")
+        GANTrainer(batch_size=8, dropout=0.5).load_state(meta, arrays, "new.npz")
 
 
 def test_bad_checkpoints(images, tmp_path):
@@ -179,6 +188,7 @@ def test_nan_stops_training_with_a_clear_message(images, tmp_path, monkeypatch):
         trainer.fit(images, 5, log_every=1, progress=False)
 
 
+@pytest.mark.slow
 def test_validation_keeps_the_best_state(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16)
     history = trainer.fit(images[:48], 20, validation=images[48:], validate_every=10,
@@ -188,32 +198,24 @@ def test_validation_keeps_the_best_state(images, tmp_path):
     assert (tmp_path / "best.npz").exists()
 
 
-def test_sampler_is_seeded_and_covers_each_pass():
-    x = np.arange(40, dtype=np.uint8).reshape(40, 1, 1, 1).repeat(3, axis=3)
-    s = BatchSampler(np.broadcast_to(x, (40, 1, 1, 3)).copy(), 8, seed=5)
-    first_pass = np.concatenate([s.indices(i) for i in range(5)])
-    assert sorted(first_pass.tolist()) == list(range(40))
-    again = BatchSampler(s.images, 8, seed=5)
-    np.testing.assert_array_equal(again.indices(7), s.indices(7))
-    with pytest.raises(ValueError, match="larger than"):
-        BatchSampler(s.images, 64)
-
-
+@pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
                     reason="runs the JAX pass from the TensorFlow pass")
-def test_training_under_jax():
+def test_backend_tests_under_jax():
+    """Every test marked ``backend``, in any file of tests/, once more with KERAS_BACKEND=jax."""
     pytest.importorskip("jax")
     env = dict(os.environ, KERAS_BACKEND="jax")
-    root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__)),
-         "-m", "backend"], cwd=root, env=env, capture_output=True, text=True, timeout=900)
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TESTS), "-m", "backend",
+         "--ignore", str(TESTS / "test_notebooks.py")],
+        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+    assert " passed" in result.stdout and " failed" not in result.stdout
 
 
 def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
-    from helpers.training import AUTOENCODER_VARIANTS, mirror_half
+    from helpers.batches import mirror_half
+    from helpers.trainers import AUTOENCODER_VARIANTS
 
     images = smooth_images(16, seed=9)
     a, b = mirror_half(images, 0, 5), mirror_half(images, 0, 5)
@@ -231,32 +233,13 @@ def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
     assert again.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
 
 
-def test_shift_moves_each_image_deterministically_and_keeps_its_content():
-    from helpers.training import shift_images
-
-    images = smooth_images(32, seed=4)
-    a, b = shift_images(images, 0, 7, 2), shift_images(images, 0, 7, 2)
-    assert a.dtype == np.uint8 and a.shape == images.shape and np.array_equal(a, b)
-    assert not np.array_equal(a, shift_images(images, 0, 8, 2)), "another iteration, other moves"
-    assert shift_images(images, 0, 7, 0) is images
-    moved = 0
-    for shifted, image in zip(a, images):
-        # the inner 28x28 of the shifted image is the original moved by (dy, dx) in [-2, 2]
-        fits = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                if np.array_equal(shifted[2:30, 2:30], image[2 + dy:30 + dy, 2 + dx:30 + dx])]
-        assert fits, "each image is a translation of itself"
-        moved += fits[0] != (0, 0)
-    assert moved > 16, "most images move"
-    with pytest.raises(ValueError, match="shift"):
-        AutoencoderTrainer(batch_size=8, shift=9)
-
-
 def learning_rate(trainer, name="autoencoder"):
     optimizer = trainer.nets[name].optimizer
     index = next(i for i, v in enumerate(optimizer.variables) if v.name == "learning_rate")
     return float(keras.ops.convert_to_numpy(trainer.state[name][2][index]))
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_learning_rate_drops_at_the_given_iterations_and_resumes_with_them(images, tmp_path):
     trainer = AutoencoderTrainer(batch_size=16, seed=2, lr_drop_at=[2, 4])
@@ -275,6 +258,7 @@ def test_learning_rate_drops_at_the_given_iterations_and_resumes_with_them(image
     assert learning_rate(gan, "discriminator") == pytest.approx(2e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_resuming_at_another_learning_rate_uses_it(images, tmp_path):
     """Keras keeps the rate among the optimizer's variables, so a checkpoint holds it: the
@@ -285,6 +269,7 @@ def test_resuming_at_another_learning_rate_uses_it(images, tmp_path):
     assert learning_rate(resumed) == pytest.approx(3e-4)
 
 
+@pytest.mark.slow
 def test_resume_with_validation_keeps_the_best_state(images, tmp_path):
     """Validation is logged less often than the loss (None in between): resuming such a
     history must work and must not overwrite a better best.npz."""
@@ -303,12 +288,13 @@ def test_resume_with_validation_keeps_the_best_state(images, tmp_path):
     assert best.history["val_hole_mse"][-1] == min(vals)
 
 
+@pytest.mark.slow
 @pytest.mark.backend
 def test_weight_averaging_follows_its_formula_and_leaves_training_unchanged(images, tmp_path):
     """``average_decay``: the raw weights train exactly as without it; the average follows
     the exponential-moving-average formula; validation and ``weight_arrays`` use the average,
     and a resumed run carries it on exactly."""
-    from helpers.training import AVERAGE_EVERY
+    from helpers.engine.averaging import AVERAGE_EVERY
 
     plain = AutoencoderTrainer(batch_size=16, seed=3)
     plain.fit(images, 2 * AVERAGE_EVERY, log_every=AVERAGE_EVERY, progress=False)
@@ -349,3 +335,49 @@ def test_weight_averaging_follows_its_formula_and_leaves_training_unchanged(imag
         AutoencoderTrainer(batch_size=16, seed=3).load_checkpoint(tmp_path / "checkpoint.npz")
     with pytest.raises(ValueError, match="between 0 and 1"):
         AutoencoderTrainer(average_decay=1.5)
+
+
+def test_validation_scores_the_sharpness_ratio_and_fit_logs_it(images):
+    """validate() keeps the fills' sharpness ratio (mean sharpness of the fills over that of
+    the true patches) in ``validation_sharpness_ratio``; fit logs it as ``val_sharpness_ratio``
+    wherever it validates."""
+    trainer = AutoencoderTrainer(batch_size=16, compile_mode="eager")
+    assert math.isnan(trainer.validation_sharpness_ratio), "nothing validated yet"
+    mse = trainer.validate(images[:20])
+    _, patch = make_pairs(images[:20], "unit")
+    pred = trainer.predict_patch_unit(images[:20])
+    expected = np.mean(sharpness(pred, per_image=True)) / np.mean(sharpness(patch, per_image=True))
+    assert trainer.validation_sharpness_ratio == pytest.approx(expected, rel=1e-5)
+    assert mse == pytest.approx(float(np.mean((pred - patch) ** 2)), rel=1e-5)
+    trainer.validate(images[:20], batch_size=8)            # the same over several batches
+    assert trainer.validation_sharpness_ratio == pytest.approx(expected, rel=1e-5)
+
+    history = trainer.fit(images[:48], 4, validation=images[48:], validate_every=2, log_every=1,
+                          progress=False)
+    assert len(history["val_sharpness_ratio"]) == len(history["iteration"]) == 4
+    assert [v is None for v in history["val_sharpness_ratio"]] == [True, False, True, False]
+    assert all(math.isfinite(v) and v > 0 for v in history["val_sharpness_ratio"] if v is not None)
+    assert history["val_sharpness_ratio"][-1] == trainer.validation_sharpness_ratio
+    trainer.validate(images[48:])
+    assert trainer.validation_sharpness_ratio == pytest.approx(history["val_sharpness_ratio"][-1], rel=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.backend
+def test_gan_logs_the_sizes_of_its_two_terms_gradients(images):
+    """At each log point the GAN logs ``g_grad_l2`` and ``g_grad_adversarial``: the sizes of
+    the gradients of G's two weighted terms (helpers.steps.generator_gradient_sizes) on the
+    last batch, each scaling with its weight."""
+    trainer = GANTrainer(batch_size=8, seed=0, fused=True)
+    history = trainer.fit(images, 2, log_every=1, progress=False)
+    for key in ("g_grad_l2", "g_grad_adversarial"):
+        assert len(history[key]) == 2 and all(math.isfinite(v) and v > 0 for v in history[key])
+    batch = images[:8]
+    holed, patches = make_pairs(batch, "signed")
+    g, d = trainer.nets["generator"], trainer.nets["discriminator"]
+    unweighted = compile_step(partial(steps.generator_gradient_sizes, g, d, l2_weight=1.0, adversarial_weight=1.0),
+                              trainer.compile_mode, n_in=2, n_out=0)   # eager JAX takes a minute
+    l2, adversarial = unweighted(trainer.state["generator"], trainer.state["discriminator"], holed, patches)
+    logged = trainer.log_extras(batch)
+    assert logged["g_grad_l2"] == pytest.approx(0.999 * float(l2), rel=1e-3)
+    assert logged["g_grad_adversarial"] == pytest.approx(0.001 * float(adversarial), rel=1e-3)

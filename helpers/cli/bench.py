@@ -1,4 +1,4 @@
-"""How fast is each part of the project, side by side, measured in one run: ``python -m helpers.bench``.
+"""How fast is each part of the project, side by side, measured in one run: ``python -m helpers.cli.bench``.
 
 Why one command: speed claims ("graph mode is fastest on 2 cores", "the input pipeline is not
 the bottleneck") are only comparable when measured on the same machine, in the same run, with
@@ -13,15 +13,15 @@ What it measures (every throughput in images per second):
   both the three-call schedule and ``fused=True``). Each variant runs a few untimed warm-up
   iterations (tracing and compilation), then a fixed number of timed ones; the ratio is to the
   same backend's eager reference;
-- inference at batch 256 for both models (the Keras call that ``helpers.evaluate`` uses, and
-  the trainer's compiled predict), and the classical fills (through ``helpers.evaluate``);
+- inference at batch 256 for both models (the Keras call that ``helpers.evaluation`` uses, and
+  the trainer's compiled predict), and the classical fills (through ``helpers.evaluation``);
 - the input pipeline alone (:class:`~helpers.training.BatchSampler` + ``make_pairs``), and its
   ratio to the fastest training loop of the same model: it should be at least 10x faster;
 - loading CIFAR-10 (cached, and with ``--measure-decode`` the first decode too) and the training
   arrays' memory, when the data is found; the peak memory of each backend's worker process.
 
 The backend is chosen when Keras is imported, so each backend is measured in its own child
-process (``python -m helpers.bench --worker BACKEND``), one after the other, never in parallel;
+process (``python -m helpers.cli.bench_worker``, :mod:`helpers.cli.bench_worker`), one after the other, never in parallel;
 this parent process imports neither Keras nor a backend. Training and inference use synthetic
 uint8 images (random pixels: a convolution costs the same on any content), so it runs anywhere.
 """
@@ -44,6 +44,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..classical import classical_fills
+from ..data import DataNotFoundError, load_cifar10
+from ..engine.files import REPO_ROOT
+from ..engine.machine import cpu_name, usable_cpus
+from ..evaluation import evaluate
+
 BACKENDS = ("tensorflow", "jax")
 MODELS = {"autoencoder": 64, "gan": 32}       # model -> the paper's training batch size
 INFERENCE_BATCH = 256
@@ -54,7 +60,7 @@ GAN_TRAIN_ON_BATCH_NOTE = (
     "set D.trainable = False, compile G+D, call train_on_batch on each) fails silently in "
     "Keras 3 (D's own train_on_batch then changes none of D's weights on TensorFlow; JAX raises "
     "an optimizer error). Doing it right needs a custom train_step, which is what the "
-    "project's loop is (helpers/training.py).")
+    "project's loop is (helpers/steps.py, helpers/trainers.py).")
 
 
 @dataclass
@@ -121,174 +127,6 @@ def installed_backends() -> list[str]:
     return [b for b in BACKENDS if importlib.util.find_spec(b) is not None]
 
 
-# --------------------------------------------------------------------------- worker: training
-
-
-def training_variants(backend: str) -> dict[str, list[dict]]:
-    """The loops to time per model, as (name, how to build it) specs, eager reference first."""
-    compiled = ["auto"] + (["xla"] if backend == "tensorflow" else [])
-    ae = ([{"variant": "eager", "compile_mode": "eager"},
-           {"variant": "keras train_on_batch", "keras": True}]
-          + [{"variant": f"project {m}", "compile_mode": m} for m in compiled])
-    gan = ([{"variant": "eager (three calls)", "compile_mode": "eager", "fused": False},
-            {"variant": "keras train_on_batch", "na": GAN_TRAIN_ON_BATCH_NOTE}]
-           + [{"variant": f"project {m}{' fused' if fused else ''}", "compile_mode": m, "fused": fused}
-              for m in compiled for fused in (False, True)])
-    return {"autoencoder": ae, "gan": gan}
-
-
-def make_autoencoder_step(spec: dict, seed: int):
-    """One training iteration of the autoencoder on a uint8 batch, blocking until done.
-
-    Returns ``(step, resolved)``; ``resolved`` says how the loop was really compiled."""
-    from .masks import make_pairs
-    from .training import AutoencoderTrainer
-
-    if spec.get("keras"):
-        import keras
-
-        from .models import build_autoencoder
-
-        keras.utils.set_random_seed(seed)
-        model = build_autoencoder()
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-
-        def step(batch):
-            holed, patch = make_pairs(batch, "unit")
-            return float(model.train_on_batch(holed, patch))  # returns numpy: already blocked
-
-        jit = getattr(model, "jit_compile", None)
-        return step, f"model.compile(jit_compile={jit})"
-    trainer = AutoencoderTrainer(seed=seed, compile_mode=spec["compile_mode"])
-    return (lambda batch: _block(trainer.train_step(batch))), trainer.compile_mode
-
-
-def make_gan_step(spec: dict, seed: int):
-    """One iteration of the GAN schedule (D real, D fake, combined) on a uint8 batch."""
-    from .training import GANTrainer
-
-    trainer = GANTrainer(seed=seed, compile_mode=spec["compile_mode"], fused=spec["fused"])
-    return (lambda batch: _block(trainer.train_step(batch))), trainer.compile_mode
-
-
-def _block(logs: dict) -> float:
-    """Wait for a step to finish: JAX dispatches asynchronously, so read one of its outputs.
-    Every state of a step feeds the next step, so the last output read closes the timing."""
-    return float(logs[next(reversed(logs))])
-
-
-def time_loop(step, images: np.ndarray, batch_size: int, warmup: int, iterations: int,
-              seed: int) -> dict:
-    """Warm up untimed, then time ``iterations`` steps on the project's batches."""
-    from .training import BatchSampler
-
-    sampler = BatchSampler(images, batch_size, seed)
-    start = time.perf_counter()
-    for t in range(warmup):
-        step(sampler.batch(t))
-    warm = time.perf_counter() - start
-    seconds = timed(lambda t: step(sampler.batch(warmup + t)), iterations)
-    return {"images_per_second": iterations * batch_size / seconds, "seconds": seconds,
-            "warmup_seconds": warm, "iterations": iterations, "warmup": warmup}
-
-
-def bench_training(settings: Settings, backend: str, images: np.ndarray) -> list[dict]:
-    """Every training variant of both models; ratios to the backend's eager reference."""
-    rows = []
-    for model, specs in training_variants(backend).items():
-        batch = MODELS[model]
-        eager = None
-        for spec in specs:
-            if settings.variants and spec["variant"] not in settings.variants:
-                continue
-            row = {"kind": "training", "model": model, "backend": backend,
-                   "variant": spec["variant"], "batch": batch}
-            if "na" in spec:
-                rows.append({**row, "images_per_second": None, "note": spec["na"]})
-                continue
-            iterations = _iterations(settings, model, spec)
-            make = make_autoencoder_step if model == "autoencoder" else make_gan_step
-            step, resolved = make(spec, settings.seed)
-            warmup = settings.warmup if model == "autoencoder" else settings.gan_warmup
-            row.update(time_loop(step, images, batch, warmup, iterations, settings.seed))
-            row["resolved"] = resolved
-            if spec.get("compile_mode") == "eager":
-                eager = row["images_per_second"]
-            row["vs_eager"] = row["images_per_second"] / eager if eager else None
-            rows.append(row)
-    return rows
-
-
-def _iterations(settings: Settings, model: str, spec: dict) -> int:
-    if model == "autoencoder":
-        return settings.iterations
-    if spec.get("compile_mode") == "eager":
-        return settings.eager_gan_iterations
-    return settings.gan_iterations
-
-
-# --------------------------------------------------------------------------- worker: the rest
-
-
-def bench_inference(settings: Settings, backend: str, images: np.ndarray) -> list[dict]:
-    """Both models at batch 256: the Keras call ``helpers.evaluate`` makes (through
-    :class:`~helpers.models.ModelInpainter`), and the trainers' compiled predict."""
-    from .models import ModelInpainter
-    from .training import AutoencoderTrainer, GANTrainer
-
-    images = images[:settings.inference_images]
-    trainers = {"autoencoder": AutoencoderTrainer(seed=settings.seed),
-                "gan": GANTrainer(seed=settings.seed)}
-    rows = []
-    for model, trainer in trainers.items():
-        net = trainer.models()["autoencoder" if model == "autoencoder" else "generator"]
-        base = {"kind": "inference", "model": model, "backend": backend, "batch": INFERENCE_BATCH}
-        batches = [images[i:i + INFERENCE_BATCH] for i in range(0, len(images), INFERENCE_BATCH)]
-        inpainter = ModelInpainter(net, batch_size=INFERENCE_BATCH)
-        paths = {"keras call (ModelInpainter, as evaluate)": inpainter.fill,
-                 f"project predict ({trainer.compile_mode})": trainer.predict_patch_unit}
-        for variant, fill in paths.items():
-            fill(batches[0])  # warm-up: tracing, compilation, first allocations
-            calls, seconds = timed_until(lambda i: fill(batches[i]), settings.inference_seconds,
-                                         len(batches))
-            rows.append({**base, "variant": variant, "images_per_second":
-                         sum(len(b) for b in batches[:calls]) / seconds, "batches": calls})
-    return rows
-
-
-def bench_pipeline(settings: Settings, backend: str, images: np.ndarray) -> list[dict]:
-    """The input pipeline alone: seeded batches and training pairs, no model."""
-    from .masks import make_pairs
-    from .training import BatchSampler
-
-    rows = []
-    for model, batch in MODELS.items():
-        scale = "unit" if model == "autoencoder" else "signed"
-        sampler = BatchSampler(images, batch, settings.seed)
-        make_pairs(sampler.batch(0), scale)
-        seconds = timed(lambda t: make_pairs(sampler.batch(t), scale), settings.pipeline_batches)
-        rows.append({"kind": "pipeline", "model": model, "backend": backend,
-                     "variant": f"BatchSampler + make_pairs ({scale})", "batch": batch,
-                     "images_per_second": settings.pipeline_batches * batch / seconds})
-    return rows
-
-
-def run_worker(settings: Settings) -> dict:
-    """Everything measured on the current backend, as one JSON-able dict."""
-    import keras
-
-    from .training import check_backend, gpu_names
-
-    backend = check_backend()
-    images = synthetic_images(settings.images, settings.seed)
-    start = time.perf_counter()
-    rows = (bench_pipeline(settings, backend, images) + bench_training(settings, backend, images)
-            + bench_inference(settings, backend, images))
-    return {"backend": backend, "keras": keras.__version__, "devices": gpu_names(),
-            "rows": rows, "peak_memory_mb": peak_memory_mb(),
-            "wall_seconds": time.perf_counter() - start}
-
-
 # --------------------------------------------------------------------------- parent
 
 
@@ -296,11 +134,9 @@ def spawn_worker(backend: str, settings: Settings) -> dict:
     """Run one backend's worker in a child process and read back its JSON."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "helpers.bench", "--worker", backend, "--worker-out", str(out),
-               "--settings", json.dumps(asdict(settings))]
+        cmd = [sys.executable, "-m", "helpers.cli.bench_worker", str(out), json.dumps(asdict(settings))]
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        root = Path(__file__).resolve().parent.parent
-        done = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True)
+        done = subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
         if done.returncode != 0 or not out.exists():
             tail = "\n".join(done.stderr.strip().splitlines()[-5:])
             return {"backend": backend, "error": f"worker exited with {done.returncode}: {tail}",
@@ -309,10 +145,7 @@ def spawn_worker(backend: str, settings: Settings) -> dict:
 
 
 def bench_classical(settings: Settings) -> list[dict]:
-    """The classical fills through ``helpers.evaluate`` (backend-independent: run here)."""
-    from .classical import classical_fills
-    from .evaluate import evaluate
-
+    """The classical fills through ``helpers.evaluation`` (backend-independent: run here)."""
     images = synthetic_images(max(settings.classical_images, 1), settings.seed + 1)
     scored = evaluate(classical_fills(images), images, batch_size=INFERENCE_BATCH, progress=False)
     return [{"kind": "inference", "model": row["method"], "backend": "numpy/OpenCV/skimage",
@@ -322,8 +155,6 @@ def bench_classical(settings: Settings) -> list[dict]:
 
 def bench_data(path, measure_decode: bool) -> dict:
     """CIFAR-10 load times and the training arrays' memory, or why it was skipped."""
-    from .data import DataNotFoundError, load_cifar10
-
     result = {}
     try:
         if measure_decode:
@@ -345,22 +176,6 @@ def bench_data(path, measure_decode: bool) -> dict:
     result.update(source=data.source, train_images=len(data.x_train),
                   train_mb=(data.x_train.nbytes + data.y_train.nbytes) / 1e6)
     return result
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def usable_cpus() -> int:
-    """CPU cores this process may run on (fewer than the machine's under ``taskset``)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def machine() -> dict:
@@ -450,7 +265,7 @@ def footnotes(result: dict) -> list[str]:
              f"Inference: batches of {INFERENCE_BATCH} after one untimed warm-up batch, timed "
              f"until {s['inference_seconds']:g} s passed (1 to {s['inference_images'] // INFERENCE_BATCH} "
              f"batches); classical fills: {s['classical_images']:,} images through "
-             f"helpers.evaluate. Pipeline: {s['pipeline_batches']} batches; the ratio is to the fastest "
+             f"helpers.evaluation. Pipeline: {s['pipeline_batches']} batches; the ratio is to the fastest "
              f"training loop of the same model on any backend (target: {PIPELINE_TARGET:g}x).",
              "Memory: MiB = 2^20 bytes; MB = 10^6 bytes."]
     data = result.get("data", {})
@@ -481,7 +296,7 @@ def format_machine(result: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     d = Settings()
     p = argparse.ArgumentParser(
-        prog="python -m helpers.bench",
+        prog="python -m helpers.cli.bench",
         description="Measure training, inference, input-pipeline and data-loading speed of "
                     "the project on every installed Keras backend, in one run, and print one "
                     "table (images per second, ratios to the eager reference).")
@@ -502,9 +317,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--measure-decode", action="store_true",
                    help="also time the first load (decoding into a temporary cache, ~15 s)")
     p.add_argument("--json", metavar="PATH", default=None, help="also write every number here")
-    p.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)
-    p.add_argument("--worker-out", help=argparse.SUPPRESS)
-    p.add_argument("--settings", help=argparse.SUPPRESS)
     return p
 
 
@@ -514,20 +326,8 @@ def settings_from(args) -> Settings:
                     gan_warmup=args.gan_warmup, images=args.images)
 
 
-def worker_main(args) -> int:
-    """Child process: the backend was fixed by KERAS_BACKEND before Keras was imported."""
-    os.environ["KERAS_BACKEND"] = args.worker
-    settings = Settings(**{k: tuple(v) if isinstance(v, list) else v
-                           for k, v in json.loads(args.settings).items()})
-    result = run_worker(settings)
-    Path(args.worker_out).write_text(json.dumps(result))
-    return 0
-
-
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    if args.worker:
-        return worker_main(args)
     settings = settings_from(args)
     wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
     start = time.perf_counter()

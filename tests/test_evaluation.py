@@ -1,15 +1,16 @@
-"""The evaluation loop and its table on tiny synthetic images (no data set, no Keras)."""
+"""The evaluation loop, its table and its per-image and per-class views, on tiny synthetic
+images (no data set, no Keras)."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from synthetic import synthetic_cifar10
 from helpers.classical import MeanColorFill, classical_fills
-from helpers.evaluate import build_parser, evaluate, format_table
-from helpers.masks import Hole, Inpainter
+from helpers.evaluation import evaluate, evaluate_with_per_image, format_table, per_class
+from helpers.holes import Hole
+from helpers.inpainters import Inpainter
 from helpers.metrics import METRIC_NAMES
 
 
@@ -95,28 +96,21 @@ def test_format_table_is_markdown():
     assert format_table([]).count("\n") == 1
 
 
-def test_cli_parser_options():
-    parser = build_parser()
-    args = parser.parse_args([])
-    assert args.methods == ["mean", "telea", "ns", "biharmonic"]
-    assert args.data is None and args.test_size is None and args.model == []
-    args = parser.parse_args(["--methods", "telea, ns", "--model", "a.keras", "--model", "b.keras",
-                              "--test-size", "100", "--json", "out.json"])
-    assert args.methods == ["telea", "ns"]
-    assert args.model == ["a.keras", "b.keras"]
-    assert args.test_size == 100
-    assert parser.parse_args(["--methods", "none"]).methods == []
-    for bad in (["--methods", "telea,magic"], ["--test-size", "0"], ["--batch-size", "x"]):
-        with pytest.raises(SystemExit):
-            parser.parse_args(bad)
+def test_evaluate_with_per_image_agrees_with_evaluate():
+    data = synthetic_cifar10(64, 12)
+    fills = classical_fills(data.x_train, methods=["mean", "telea"])
+    rows, patches, per_image = evaluate_with_per_image(fills, data.x_test)
+    reference = evaluate(fills, data.x_test, progress=False)
+    for ours, theirs in zip(rows, reference):
+        assert set(ours) == set(theirs)
+        for key in ("hole_mse", "hole_psnr", "ssim", "sharpness_ratio", "image_psnr", "hole_l1"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-6)
+    assert patches["telea"].shape == (12, 16, 16, 3)
+    assert per_image["mean"]["hole_mse"].shape == (12,)
+    assert np.mean(per_image["telea"]["hole_mse"]) == pytest.approx(rows[1]["hole_mse"])
 
 
-def test_cli_help_and_import_without_keras():
-    code = ("import sys, helpers.evaluate; "
-            "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
-    out = subprocess.run([sys.executable, "-m", "helpers.evaluate", "--help"], check=True,
-                         capture_output=True, text=True).stdout
-    for option in ("--data", "--test-size", "--methods", "--model", "--seed", "--batch-size",
-                   "--json"):
-        assert option in out
+def test_per_class_means_and_empty_classes():
+    values = np.array([1.0, 3.0, 10.0])
+    out = per_class(values, np.array([0, 0, 2]), 4)
+    assert out[0] == 2.0 and out[2] == 10.0 and np.isnan(out[1]) and np.isnan(out[3])

@@ -1,0 +1,157 @@
+"""The GAN's adversarial weight, measured: what notebook 4 reads from ``results/``.
+
+The paper's GAN weighs G's two losses 0.999 x L2 + 0.001 x adversarial. The study trains the
+same recipe at several adversarial weights W (the L2 weight is 1 - W), with the same seed,
+data and budget, and scores every run on the same test images::
+
+    python -m helpers.cli.train gan --fused --adversarial-weight W --out runs/gan-adv-W ...
+    python -m helpers.cli.gan_weights collect runs/gan-adv-*     # -> results/gan_weights.*
+
+:func:`load_study` reads what ``collect`` wrote into one plain dict; the other functions put
+its numbers into sentences, each quoting the numbers it rests on. Importing this module
+does not import Keras.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .engine.files import REPO_ROOT, read_json
+
+STUDY_JSON = REPO_ROOT / "results" / "gan_weights.json"
+LONG_RUN_JSON = REPO_ROOT / "results" / "gan_long_run.json"
+# What each run's history keeps: D's verdicts, G's two losses, the sizes of the gradients of
+# G's two weighted terms (helpers.steps.generator_gradient_sizes), and the validation scores.
+HISTORY_KEYS = ("iteration", "d_loss_real", "d_loss_fake", "d_real_prob", "d_fake_prob", "g_l2",
+                "g_adversarial", "g_grad_l2", "g_grad_adversarial", "val_hole_mse", "val_sharpness_ratio")
+LAST_PART = 0.25   # "the end of a run": its last quarter of iterations
+PAPER_WEIGHT = 0.001
+
+
+class StudyError(FileNotFoundError):
+    """The study's files are missing or do not belong together."""
+
+
+def last_part_mean(history: dict, key: str, fraction: float = LAST_PART) -> float | None:
+    """The mean of ``key``'s logged values over the last ``fraction`` of the run's iterations
+    (None when nothing was logged there)."""
+    iterations = history.get("iteration", [])
+    if not iterations:
+        return None
+    start = (1 - fraction) * iterations[-1]
+    values = [v for it, v in zip(iterations, history.get(key, [])) if v is not None and it > start]
+    return float(np.mean(values)) if values else None
+
+
+def load_study(path: str | Path | None = None) -> dict:
+    """``results/gan_weights.json`` and its ``.npz`` as one plain dict: what the JSON holds,
+    with ``runs`` as {adversarial weight: that run's record}, and beside it ``weights`` (sorted),
+    ``images`` (the original test images, uint8), ``indices`` (their places in the test set),
+    ``labels`` and ``fills`` ({weight: the fills of those images, uint8 16x16 patches})."""
+    path = Path(path or STUDY_JSON)
+    study = read_json(path)
+    if not study:
+        raise StudyError(f"{path} is missing or unreadable: make it with `python -m helpers.cli.gan_weights "
+                         f"collect RUN_DIR ...` (see its --help).")
+    arrays_path = path.with_suffix(".npz")
+    if not arrays_path.exists():
+        raise StudyError(f"{arrays_path} is missing: `python -m helpers.cli.gan_weights collect` writes it "
+                         f"beside {path.name}.")
+    with np.load(arrays_path, allow_pickle=False) as f:
+        arrays = {key: f[key] for key in f.files}
+    weights = [float(w) for w in arrays["weights"]]
+    runs = {float(run["adversarial_weight"]): run for run in study["runs"]}
+    if sorted(runs) != sorted(weights) or len(arrays["fills"]) != len(weights):
+        raise StudyError(f"{arrays_path.name} holds the fills of the weights {weights}, {path.name} the runs "
+                         f"of {sorted(runs)}: make both again with one `collect`.")
+    order = np.argsort(weights)
+    study.update(path=str(path), runs={w: runs[w] for w in sorted(runs)}, weights=sorted(weights),
+                 images=arrays["images"], indices=arrays["indices"], labels=arrays["labels"],
+                 fills={weights[i]: arrays["fills"][i] for i in order})
+    return study
+
+
+def weight_label(weight: float) -> str:
+    """``0.001 (the paper's)``, ``0 (L2 alone)`` or the weight."""
+    if weight == PAPER_WEIGHT:
+        return f"{weight:g} (the paper's)"
+    return "0 (L2 alone)" if weight == 0 else f"{weight:g}"
+
+
+def what_drives(run: dict) -> list[str]:
+    """Which of G's two terms drives its update at the end of ``run``: the weighted loss
+    values side by side with the sizes of the terms' gradients (what the update follows)."""
+    history, w = run["history"], run["adversarial_weight"]
+    l2, adv = last_part_mean(history, "g_l2"), last_part_mean(history, "g_adversarial")
+    grad_l2, grad_adv = last_part_mean(history, "g_grad_l2"), last_part_mean(history, "g_grad_adversarial")
+    if None in (l2, adv, grad_l2, grad_adv):
+        return ["This run did not log both losses and both gradient sizes: nothing to compare."]
+    start = math.floor((1 - LAST_PART) * history["iteration"][-1])
+    value_l2, value_adv = run["l2_weight"] * l2, w * adv
+    lines = [f"Weight {weight_label(w)}, iterations {start:,} to {history['iteration'][-1]:,} (means of the "
+             f"logged values): the weighted loss values are {run['l2_weight']:g} x L2 = {value_l2:.4f} and "
+             f"{w:g} x adversarial = {value_adv:.4f}" + (
+                 f", so by value the L2 term looks {value_l2 / value_adv:.0f} times the more important."
+                 if value_adv > 0 and value_l2 > value_adv else ".")]
+    if grad_adv <= 0 or grad_l2 <= 0:
+        return lines + [f"The adversarial term's gradient has size {grad_adv:.3g}: it does not pull at all."]
+    big, small = ("L2", "adversarial") if grad_l2 >= grad_adv else ("adversarial", "L2")
+    factor = max(grad_l2, grad_adv) / min(grad_l2, grad_adv)
+    if factor <= 3:
+        verdict = (f"of the same order (the {big} term's is {factor:.1f} times the {small} term's), so both "
+                   f"terms steer G's update")
+    else:
+        verdict = f"the {big} term's is {factor:.0f} times the {small} term's, so the {big} term drives G's update"
+    share = grad_adv / (grad_l2 + grad_adv)
+    return lines + [f"The gradients of the two weighted terms with respect to G's weights, what the update "
+                    f"follows, have sizes {grad_l2:.3g} (L2) and {grad_adv:.3g} (adversarial): {verdict}; "
+                    f"the adversarial term is {share:.0%} of the two together."]
+
+
+def summary_lines(study: dict) -> list[str]:
+    """What the study's table says, computed from it."""
+    runs = study["runs"]
+    if not runs:
+        return ["The study holds no runs."]
+    metrics = {w: r["metrics"] for w, r in runs.items()}
+    n = study.get("n_test_images")
+    lines = [f"{len(runs)} adversarial weights ({', '.join(f'{w:g}' for w in runs)}), scored on "
+             f"{n:,} test images of {study.get('data_source', 'CIFAR-10')}, values on [0, 1]."]
+    iterations = sorted({r["iteration"] for r in runs.values()})
+    if len(iterations) > 1:
+        lines.append(f"The runs did not train equally long ({', '.join(f'{i:,}' for i in iterations)} "
+                     f"iterations): compare with care.")
+    best = min(metrics, key=lambda w: metrics[w]["hole_mse"])
+    lines.append(f"Lowest hole MSE: weight {weight_label(best)} ({metrics[best]['hole_mse']:.4f}).")
+    closest = min(metrics, key=lambda w: abs(math.log(max(metrics[w]["sharpness_ratio"], 1e-9))))
+    lines.append(f"Sharpness closest to the real patches' (ratio 1.0): weight {weight_label(closest)} "
+                 f"(ratio {metrics[closest]['sharpness_ratio']:.2f}).")
+    noisy = [w for w in metrics if metrics[w]["sharpness_ratio"] > 1.1]
+    if noisy:
+        lines.append(f"More detail than the real patches (ratio above 1.1, i.e. noise or invented edges): "
+                     f"weight {', '.join(weight_label(w) for w in noisy)}.")
+    ordered = sorted(metrics)
+    sharp = [metrics[w]["sharpness_ratio"] for w in ordered]
+    if len(ordered) > 2:
+        rising = all(b >= a for a, b in zip(sharp, sharp[1:]))
+        lines.append("The sharpness ratio rises with the adversarial weight at every step." if rising else
+                     "The sharpness ratio does not rise with the weight at every step.")
+    return lines
+
+
+def long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
+    """The history of the paper's GAN trained towards the paper's 80,000 iterations
+    (``results/gan_long_run.json``, its ``history`` or the file itself), and one line that
+    says what it is; None when the file is not there."""
+    path = Path(path or LONG_RUN_JSON)
+    record = read_json(path)
+    if not record:
+        return None
+    history = record.get("history", record)
+    if not history.get("iteration"):
+        return None
+    about = record.get("description") or record.get("command") or "the paper's GAN recipe, trained further"
+    return history, f"{path.name}: {about}, to iteration {history['iteration'][-1]:,}"

@@ -1,0 +1,558 @@
+"""The training loop, and one trainer per model that runs its steps (:mod:`helpers.steps`).
+
+A trainer holds the networks, their optimizers and their states. ``trainer.fit(images,
+iterations)`` runs one step per iteration, logs the losses, scores the hole MSE of
+validation images now and then, keeps checkpoints so that a stopped run resumes where it
+stopped, and stops with a clear error when training diverges. Iterations are counted as the
+paper counts its "epochs": one iteration is one batch.
+
+Each trainer takes its step as an argument (``step=``): the package's by default, or one
+written in a notebook with the same signature, which then trains exactly as the package's.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import keras
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import steps
+from .batches import BatchSampler, augment, check_shift, free_form_holes
+from .engine.averaging import AVERAGE_EVERY, WeightAveraging
+from .engine.backend import Net, backend, check_backend, compile_step, resolve_compile_mode, to_numpy
+from .engine.checkpoints import (check_settings, read_checkpoint, restore_states, state_arrays,
+                                 write_checkpoint)
+from .engine.parallel import DataParallel
+from .holes import CENTER_HOLE, Hole, check_images, convert_scale, hole_mask, make_pairs, random_masks
+from .metrics import sharpness
+from .models import AUTOENCODER_DROPOUT, DROPOUT, build_autoencoder, build_discriminator, build_generator
+from .paper import (ADVERSARIAL_WEIGHT, AUTOENCODER_LEARNING_RATE, D_LEARNING_RATE, G_LEARNING_RATE,
+                    GAN_BETA_1, L2_WEIGHT)
+from .pconv import PCONV_WIDTHS, build_pconv_unet, check_widths, unet_widths
+
+# A step schedule's factor (lr_drop_at): the usual tenfold drop, e.g. He et al. 2016.
+LR_DROP_FACTOR = 0.1
+
+# A named variant beside the paper's autoencoder: the same layers plus the usual remedies for
+# the overfitting its long budget shows (flips, shifts, weight decay, less dropout, a late
+# learning-rate drop). Its model card has the measurements that chose it.
+AUTOENCODER_VARIANTS = {
+    "paper": dict(flip=False, dropout=AUTOENCODER_DROPOUT, weight_decay=0.0),
+    "regularized": dict(flip=True, shift=2, dropout=0.2, weight_decay=0.004, lr_drop_at=(44_000,)),
+}
+
+
+class TrainingDivergedError(RuntimeError):
+    """The loss became NaN, infinite, or exploded."""
+
+
+def _predict(model, state, inputs):
+    """The model on ``inputs`` with the weights of ``state``, in inference mode."""
+    output, _ = model.stateless_call(state[0], state[1], inputs, training=False)
+    return (output,)
+
+
+@dataclass
+class _Progress:
+    """What one call of :meth:`Trainer.fit` keeps track of between iterations."""
+
+    start: float
+    start_iteration: int
+    seconds_before: float
+    best: float
+    pending: list = field(default_factory=list)
+    first_loss: float | None = None
+
+
+class Trainer(WeightAveraging):
+    """What every trainer shares: state, the loop, logging, validation and checkpoints."""
+
+    kind = "model"
+    batch_size = 32
+    reconstruction_loss = "loss"   # the logged key checked for divergence
+    filling_net = "model"          # the net that fills holes (the one weight averaging averages)
+
+    def __init__(self, nets: dict[str, Net], *, seed: int = 0, compile_mode: str = "auto",
+                 hole: Hole = CENTER_HOLE):
+        self.nets = nets
+        self.seed = seed
+        self.hole = hole
+        self.compile_mode = resolve_compile_mode(compile_mode)
+        self.state = {name: net.read() for name, net in nets.items()}
+        self.iteration = 0
+        self.history: dict[str, list] = {"iteration": []}
+        self.config: dict = {}
+        self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
+        self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
+        self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
+        self.validation_seed = None   # the seed of the run's validation split, when not ``seed``
+        self.validation_sharpness_ratio = float("nan")
+        self.parallel = DataParallel.current
+        if self.parallel is not None:
+            self.parallel.check_batch(self.batch_size)
+
+    # -- what each trainer provides
+    def train_step(self, images_uint8: np.ndarray) -> dict:
+        """One iteration on a batch of uint8 images; returns the values to log."""
+        raise NotImplementedError
+
+    def predict_patch_unit(self, images_uint8: np.ndarray) -> np.ndarray:
+        """The filled holes of uint8 images, as patches on [0, 1]."""
+        raise NotImplementedError
+
+    def log_extras(self, images_uint8: np.ndarray) -> dict:
+        """More values to log at each log point, measured on the last batch (none here)."""
+        return {}
+
+    # -- state
+    def sync(self) -> None:
+        """Write the functional state back into the Keras models (after training, before saving)."""
+        for name, net in self.nets.items():
+            net.write(self.state[name])
+
+    def models(self) -> dict[str, keras.Model]:
+        self.sync()
+        return {name: net.model for name, net in self.nets.items()}
+
+    def seeds(self) -> dict:
+        """The seeds a record keeps: ``seed``, and ``validation_seed`` where it differs."""
+        if self.validation_seed in (None, self.seed):
+            return {"seed": self.seed}
+        return {"seed": self.seed, "validation_seed": self.validation_seed}
+
+    # -- learning rates
+    def set_lr_drops(self, lr_drop_at) -> None:
+        """Multiply every learning rate by :data:`LR_DROP_FACTOR` from each of these
+        iterations on (a step schedule; the paper's recipe has none)."""
+        drops = sorted(int(i) for i in (lr_drop_at or []))
+        if any(i < 1 for i in drops) or len(set(drops)) != len(drops):
+            raise ValueError(f"learning-rate drops must be distinct positive iterations, got {list(lr_drop_at)!r}.")
+        if drops:
+            self.config["lr_drop_at"] = drops
+        else:
+            self.config.pop("lr_drop_at", None)
+
+    @property
+    def lr_drop_at(self) -> list[int]:
+        return self.config.get("lr_drop_at", [])
+
+    def learning_rate_scale(self) -> float:
+        return LR_DROP_FACTOR ** sum(self.iteration >= drop for drop in self.lr_drop_at)
+
+    def _apply_learning_rates(self) -> float:
+        """Write each optimizer's rate for this iteration into its state, and return the scale.
+        Taken from the trainer's settings, never from a checkpoint: Keras keeps the rate among
+        the optimizer's variables, so a resumed run would otherwise keep the saved rate."""
+        scale = self.learning_rate_scale()
+        for name, net in self.nets.items():
+            if name not in self.base_learning_rates:
+                continue
+            index = next(i for i, v in enumerate(net.optimizer.variables) if v.name == "learning_rate")
+            value = self.base_learning_rates[name] * scale
+            slot = self.state[name][2][index]
+            if backend() == "jax":
+                import jax
+
+                self.state[name][2][index] = jax.device_put(np.asarray(value, slot.dtype), slot.sharding)
+            else:
+                slot.assign(value)
+        return scale
+
+    # -- checkpoints
+    def save_checkpoint(self, path: str | os.PathLike) -> Path:
+        """Everything needed to resume, in one ``.npz``, written atomically."""
+        arrays = state_arrays(self.state)
+        if self.average is not None:
+            arrays.update(state_arrays({self.filling_net: self.average}, groups=2, prefix="average/"))
+        meta = {"format": 1, "iteration": self.iteration, **self.seeds(),
+                "config": {"kind": self.kind, **self.config}, "history": self.history,
+                "train_seconds": round(self.train_seconds, 1),
+                "backend": backend(), "saved": time.strftime("%Y-%m-%d %H:%M:%S")}
+        return write_checkpoint(path, meta, arrays)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> "Trainer":
+        meta, arrays = read_checkpoint(path)
+        return self.load_state(meta, arrays, str(path))
+
+    def load_state(self, meta: dict, arrays: dict, where: str, weights_only: bool = False) -> "Trainer":
+        """Restore a checkpoint's (record, arrays). With ``weights_only`` the arrays hold the
+        models' variables but no optimizer state (published weights): the optimizers start
+        afresh, everything else (iteration, seed, history) is restored."""
+        saved = meta.get("config", {})
+        check_settings(saved, {"kind": self.kind, **self.config}, where)
+        for name, values in restore_states(self.state, arrays, where, self.kind, weights_only).items():
+            self.nets[name].write(values)
+            self.state[name] = self.nets[name].read()
+        self.average = None
+        prefix = f"average/{self.filling_net}/"
+        if self.average_decay is not None and any(k.startswith(prefix) for k in arrays):
+            self.average = [[np.asarray(arrays[f"{prefix}{g}/{i}"]).astype(v.dtype) for i, v in enumerate(group)]
+                            for g, group in enumerate(self.filling_values())]
+        if not self.lr_drop_at and saved.get("lr_drop_at"):
+            self.set_lr_drops(saved["lr_drop_at"])  # the run's schedule carries on unless replaced
+        self.iteration = int(meta["iteration"])
+        self.seed = int(meta.get("seed", self.seed))
+        self.validation_seed = meta.get("validation_seed")
+        self.history = meta.get("history", {"iteration": []})
+        self.train_seconds = float(meta.get("train_seconds", 0.0))
+        return self
+
+    def weight_arrays(self) -> dict[str, np.ndarray]:
+        """The models' variables (no optimizer state) as named arrays: what published weights
+        hold (the filling net's averaged weights, where the run averaged)."""
+        with self.averaged_weights():
+            return state_arrays(self.state, groups=2)
+
+    # -- the loop
+    def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
+            resume: bool = False, log_every: int = 50, validation=None, validate_every: int = 1000,
+            progress: bool = True, callback=None, divergence_factor: float = 10.0,
+            max_seconds: float | None = None) -> dict:
+        """Train until ``iterations`` in total (a resumed run continues its count).
+
+        ``validation``: uint8 images whose hole MSE (on [0, 1]) and sharpness ratio are scored
+        every ``validate_every`` iterations; the best state so far is kept as ``best.npz``.
+        ``callback(trainer, logs)`` is called at each log point (live plots use it).
+        ``max_seconds`` (or ``stop_requested``, e.g. from a signal handler) ends the run early
+        the way its last iteration would, checkpointed, so ``resume=True`` continues from there.
+        Returns the history: lists of logged values keyed by name.
+        """
+        if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+            raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}.")
+        if max_seconds is not None and not max_seconds > 0:
+            raise ValueError(f"max_seconds must be positive (or None for no limit), got {max_seconds!r}.")
+        checkpoint = Path(checkpoint_dir) / "checkpoint.npz" if checkpoint_dir else None
+        if resume and checkpoint is None:
+            raise ValueError("resume=True needs checkpoint_dir, the folder of the run to resume.")
+        if resume and checkpoint.exists():
+            self.load_checkpoint(checkpoint)
+        sampler = BatchSampler(images_uint8, self.batch_size, self.seed)
+        if validation is not None:
+            validation = check_images(validation, None, "validation images")
+        best = min([v for v in self.history.get("val_hole_mse", []) if v is not None] or [math.inf])
+        run = _Progress(time.perf_counter(), self.iteration, self.train_seconds, best)
+        bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,
+                   desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
+        scale = self._apply_learning_rates()
+        try:
+            while self.iteration < iterations:
+                if self.learning_rate_scale() != scale:
+                    scale = self._apply_learning_rates()
+                run.pending.append(self.train_step(sampler.batch(self.iteration)))
+                self.iteration += 1
+                if self.average_decay is not None and self.iteration % AVERAGE_EVERY == 0:
+                    self.update_average()
+                bar.update(1)
+                done = self.iteration == iterations or self.stop_requested or (
+                    max_seconds is not None and time.perf_counter() - run.start >= max_seconds)
+                validating = validation is not None and (self.iteration % validate_every == 0 or done)
+                if self.iteration % log_every == 0 or done or validating:
+                    shown = self._log_point(run, sampler, validation if validating else None,
+                                            checkpoint, divergence_factor)
+                    bar.set_postfix({k.replace("_per_second", "/s"): f"{v:.4g}" for k, v in shown.items()},
+                                    refresh=False)
+                    if callback is not None:
+                        callback(self, shown)
+                self.train_seconds = run.seconds_before + time.perf_counter() - run.start
+                if checkpoint is not None and (self.iteration % checkpoint_every == 0 or done):
+                    self.save_checkpoint(checkpoint)
+                if done:
+                    break
+        finally:
+            bar.close()
+            self.sync()
+            self.stop_requested = False
+        return self.history
+
+    def _log_point(self, run: _Progress, sampler, validation, checkpoint, divergence_factor) -> dict:
+        """Log the mean of the steps since the last log point (and validate, if asked); keep the
+        best state. Returns the latest value of everything logged so far."""
+        logs = {k: float(np.mean([float(p[k]) for p in run.pending])) for k in run.pending[0]}
+        run.pending = []
+        elapsed = time.perf_counter() - run.start
+        logs["images_per_second"] = (self.iteration - run.start_iteration) * self.batch_size / max(elapsed, 1e-9)
+        run.first_loss = self._check_divergence(logs, run.first_loss, divergence_factor, checkpoint)
+        logs.update(self.log_extras(sampler.batch(self.iteration - 1)))
+        if validation is not None:
+            if self.average is not None:
+                logs["val_hole_mse_raw"] = self.validate(validation)
+            with self.averaged_weights():
+                logs["val_hole_mse"] = self.validate(validation)
+                logs["val_sharpness_ratio"] = self.validation_sharpness_ratio
+        self._record(logs)
+        if validation is not None and checkpoint is not None and logs["val_hole_mse"] < run.best:
+            run.best = logs["val_hole_mse"]
+            self.save_checkpoint(checkpoint.parent / "best.npz")
+        return {k: v[-1] for k, v in self.history.items() if k != "iteration" and v}
+
+    def _record(self, logs: dict) -> None:
+        self.history["iteration"].append(self.iteration)
+        for key, value in logs.items():
+            self.history.setdefault(key, [])
+            # keep the lists aligned with "iteration" (validation is logged less often)
+            self.history[key] += [None] * (len(self.history["iteration"]) - 1 - len(self.history[key]))
+            self.history[key].append(value)
+
+    def _check_divergence(self, logs, first_loss, factor, checkpoint):
+        bad = [k for k, v in logs.items() if not math.isfinite(v)]
+        loss = logs.get(self.reconstruction_loss)
+        where = (f" The last good checkpoint is {checkpoint}; resume from it with a lower "
+                 f"learning rate." if checkpoint is not None and checkpoint.exists() else
+                 " Try a lower learning rate.")
+        if bad:
+            raise TrainingDivergedError(
+                f"Training diverged at iteration {self.iteration}: {', '.join(bad)} became NaN or "
+                f"infinite.{where}")
+        if first_loss is None:
+            return loss
+        if loss is not None and loss > factor * first_loss:
+            raise TrainingDivergedError(
+                f"Training diverged at iteration {self.iteration}: {self.reconstruction_loss} is "
+                f"{loss:.4g}, more than {factor:g} times its first value {first_loss:.4g}.{where}")
+        return first_loss
+
+    def validate(self, images_uint8: np.ndarray, batch_size: int = 500) -> float:
+        """Hole MSE on [0, 1], the metric every model in the course is compared on. Also keeps
+        the fills' sharpness ratio in ``validation_sharpness_ratio`` (1.0: as sharp as the
+        truth; see :func:`helpers.metrics.sharpness_ratio`)."""
+        errors, sharp_pred, sharp_true = [], [], []
+        for i in range(0, len(images_uint8), batch_size):
+            batch = images_uint8[i:i + batch_size]
+            _, patch = make_pairs(batch, "unit", self.hole)
+            pred = self.predict_patch_unit(batch)
+            errors.append(np.sum((pred - patch) ** 2))
+            sharp_pred.append(sharpness(pred, per_image=True))
+            sharp_true.append(sharpness(patch, per_image=True))
+        true = float(np.mean(np.concatenate(sharp_true)))
+        self.validation_sharpness_ratio = float(np.mean(np.concatenate(sharp_pred))) / true if true else math.nan
+        return float(np.sum(errors) / (len(images_uint8) * self.hole.height * self.hole.width * 3))
+
+
+# --------------------------------------------------------------------------- the paper's autoencoder
+
+
+class AutoencoderTrainer(Trainer):
+    """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1].
+
+    ``flip``, ``shift``, ``dropout`` and ``weight_decay`` are for named variants
+    (:data:`AUTOENCODER_VARIANTS`); their defaults are the paper's recipe. ``model``: an
+    autoencoder built elsewhere (a notebook's); ``step``: a step with the signature of
+    :func:`helpers.steps.autoencoder_step`.
+    """
+
+    kind = "autoencoder"
+    filling_net = "autoencoder"
+
+    def __init__(self, model: keras.Model | None = None, *, learning_rate: float = AUTOENCODER_LEARNING_RATE,
+                 batch_size: int = 64, seed: int = 0, compile_mode: str = "auto", hole: Hole = CENTER_HOLE,
+                 flip: bool = False, dropout: float = AUTOENCODER_DROPOUT, weight_decay: float = 0.0,
+                 shift: int = 0, lr_drop_at=(), average_decay=None, step=steps.autoencoder_step):
+        check_backend()
+        shift = check_shift(shift)
+        if model is None:
+            keras.utils.set_random_seed(seed)
+            model = build_autoencoder(dropout=dropout)
+        self.batch_size = batch_size
+        optimizer = (keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay) if weight_decay
+                     else keras.optimizers.Adam(learning_rate))
+        net = Net(model, optimizer)
+        super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
+        self.flip, self.shift = flip, shift
+        self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "flip": flip,
+                       "shift": shift, "dropout": dropout, "weight_decay": weight_decay}
+        self.base_learning_rates = {"autoencoder": learning_rate}
+        self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
+        self._step = compile_step(partial(step, net), self.compile_mode, parallel=self.parallel, models=[model])
+        self._predict = compile_step(partial(_predict, model), self.compile_mode, n_out=0)
+
+    def train_step(self, images_uint8):
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
+        holed, patch = make_pairs(images_uint8, "unit", self.hole)
+        if self.parallel is not None:
+            holed, patch = self.parallel.shard(holed, patch)
+        self.state["autoencoder"], logs = self._step(self.state["autoencoder"], holed, patch)
+        return logs
+
+    def predict_patch_unit(self, images_uint8):
+        holed, _ = make_pairs(images_uint8, "unit", self.hole)
+        if self.parallel is not None:
+            (holed,) = self.parallel.replicate(holed)
+        (pred,) = self._predict(self.state["autoencoder"], holed)
+        return np.clip(to_numpy(pred), 0, 1)
+
+
+# --------------------------------------------------------------------------- the paper's GAN
+
+
+class GANTrainer(Trainer):
+    """The paper's context-encoder GAN, trained by :func:`helpers.steps.gan_step`: for every
+    batch, D on real patches, G fills the holes, D on those fills (a separate batch), then G
+    against the frozen D with loss ``l2_weight * L2 + adversarial_weight * adversarial``.
+
+    D judges G's fills in step 3 exactly as in step 2, in training mode (batch statistics of
+    the generated batch, as in Keras 2 and in Pathak et al.'s code), and the statistics it
+    computes there are thrown away. (A frozen D in inference mode, as ``trainable=False``
+    gives in Keras 3, judges fills with moving statistics of real and fake batches mixed and
+    says about 0.5 to everything: a useless adversarial signal.)
+
+    ``fused=True`` compiles the whole iteration as one function; the default compiles D's
+    step, G's fill and G's step as separate calls, the way the paper describes them (the
+    same algorithm). ``step``: an iteration with the signature of
+    :func:`helpers.steps.gan_step` (a notebook's), compiled as one function.
+    """
+
+    kind = "gan"
+    reconstruction_loss = "g_l2"
+    filling_net = "generator"
+
+    def __init__(self, generator: keras.Model | None = None, discriminator: keras.Model | None = None,
+                 *, g_learning_rate: float = G_LEARNING_RATE, d_learning_rate: float = D_LEARNING_RATE,
+                 beta_1: float = GAN_BETA_1, l2_weight: float = L2_WEIGHT,
+                 adversarial_weight: float = ADVERSARIAL_WEIGHT, batch_size: int = 32, seed: int = 0,
+                 compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
+                 dropout: float = DROPOUT, lr_drop_at=(), average_decay=None, step=None):
+        check_backend()
+        keras.utils.set_random_seed(seed)
+        generator = generator or build_generator(dropout=dropout)
+        discriminator = discriminator or build_discriminator(dropout=dropout)
+        self.batch_size = batch_size
+        g = Net(generator, keras.optimizers.Adam(g_learning_rate, beta_1=beta_1))
+        d = Net(discriminator, keras.optimizers.Adam(d_learning_rate, beta_1=beta_1))
+        super().__init__({"generator": g, "discriminator": d}, seed=seed, compile_mode=compile_mode, hole=hole)
+        self.config = {"batch_size": batch_size, "g_learning_rate": g_learning_rate,
+                       "d_learning_rate": d_learning_rate, "beta_1": beta_1, "l2_weight": l2_weight,
+                       "adversarial_weight": adversarial_weight, "dropout": dropout}
+        self.base_learning_rates = {"generator": g_learning_rate, "discriminator": d_learning_rate}
+        self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
+        weights = dict(l2_weight=l2_weight, adversarial_weight=adversarial_weight)
+        mode = self.compile_mode
+        self.fused = fused or step is not None
+        if self.fused:
+            self._iteration = compile_step(partial(step or steps.gan_step, g, d, **weights), mode, n_in=2,
+                                           n_out=2, parallel=self.parallel, models=[generator, discriminator])
+        elif self.parallel is not None:
+            raise ValueError("Data-parallel GAN training runs the fused step: pass fused=True.")
+        else:
+            self._d_step = compile_step(partial(steps.d_step, d), mode)
+            self._generate = compile_step(partial(steps.generate, g), mode)
+            self._g_step = compile_step(partial(steps.g_step, g, d, **weights), mode, n_in=2, n_out=1)
+        self._predict = compile_step(partial(_predict, generator), mode, n_out=0)
+        self._gradient_sizes = compile_step(partial(steps.generator_gradient_sizes, g, d, **weights), mode,
+                                            n_in=2, n_out=0)
+
+    def train_step(self, images_uint8):
+        holed, patches = make_pairs(images_uint8, "signed", self.hole)
+        g_state, d_state = self.state["generator"], self.state["discriminator"]
+        if self.fused:
+            if self.parallel is not None:
+                holed, patches = self.parallel.shard(holed, patches)
+            g_state, d_state, logs = self._iteration(g_state, d_state, holed, patches)
+        else:  # steps.gan_step, one compiled call per step
+            d_state, d_loss_real, p_real = self._d_step(d_state, patches, np.float32(steps.REAL))
+            g_state, fake = self._generate(g_state, holed)
+            d_state, d_loss_fake, p_fake = self._d_step(d_state, fake, np.float32(steps.FAKE))
+            g_state, g_logs = self._g_step(g_state, d_state, holed, patches)
+            logs = {"d_loss_real": d_loss_real, "d_loss_fake": d_loss_fake, "d_real_prob": p_real,
+                    "d_fake_prob": p_fake, **g_logs}
+        self.state["generator"], self.state["discriminator"] = g_state, d_state
+        return logs
+
+    def log_extras(self, images_uint8):
+        """How strongly each of G's two weighted terms pulls on its weights, on the last batch:
+        ``g_grad_l2`` and ``g_grad_adversarial`` (:func:`helpers.steps.generator_gradient_sizes`)."""
+        holed, patches = make_pairs(images_uint8, "signed", self.hole)
+        l2, adversarial = self._gradient_sizes(self.state["generator"], self.state["discriminator"],
+                                               holed, patches)
+        return {"g_grad_l2": float(l2), "g_grad_adversarial": float(adversarial)}
+
+    def predict_patch_unit(self, images_uint8):
+        holed, _ = make_pairs(images_uint8, "signed", self.hole)
+        if self.parallel is not None:
+            (holed,) = self.parallel.replicate(holed)
+        (fake,) = self._predict(self.state["generator"], holed)
+        return np.clip(convert_scale(to_numpy(fake), "signed", "unit"), 0, 1)
+
+
+# --------------------------------------------------------------------------- the U-Net (beyond the paper)
+
+
+class PConvTrainer(Trainer):
+    """Beyond the paper: the partial-convolution U-Net (:mod:`helpers.pconv`) on random
+    free-form holes, Adam, values on [0, 1].
+
+    Each batch gets its own holes (:func:`helpers.batches.free_form_holes`): with probability
+    ``center_fraction`` the paper's square, otherwise a mask from a bank of ``mask_bank``
+    seeded free-form masks of ``coverage``. Validation scores the paper's square, like every
+    model here. ``flip`` and ``shift`` mirror and move the training images as the regularized
+    autoencoder's do; ``widths``: the U-Net's channels per level; ``loss``: "l2" or "l1"
+    (:func:`helpers.steps.hole_and_known_loss`); ``step``: a step with the signature of
+    :func:`helpers.steps.pconv_step`. The learning rate, 1e-3, was chosen against Liu et
+    al.'s 2e-4 (the model card says how).
+    """
+
+    kind = "pconv"
+    filling_net = "pconv"
+
+    def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
+                 batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
+                 coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
+                 mask_bank: int = 4000, loss: str = "l2", flip: bool = False, shift: int = 0,
+                 widths=None, lr_drop_at=(), average_decay=None, step=steps.pconv_step):
+        steps.check_pconv_loss(loss)
+        shift = check_shift(shift)
+        check_backend()
+        if model is None:
+            keras.utils.set_random_seed(seed)
+            model = build_pconv_unet(PCONV_WIDTHS if widths is None else widths)
+        elif widths is not None and check_widths(widths) != unet_widths(model):
+            raise ValueError(f"widths={tuple(widths)} but the model given has {unet_widths(model)}; "
+                             f"give one or the other")
+        self.batch_size = batch_size
+        net = Net(model, keras.optimizers.Adam(learning_rate))
+        super().__init__({"pconv": net}, seed=seed, compile_mode=compile_mode)
+        self.center_fraction = center_fraction
+        self.flip, self.shift = bool(flip), shift
+        self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
+        self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
+                       "coverage": list(coverage), "center_fraction": center_fraction,
+                       "mask_bank": mask_bank, "loss": loss, "flip": self.flip, "shift": shift,
+                       "widths": list(unet_widths(model))}
+        self.base_learning_rates = {"pconv": learning_rate}
+        self.set_lr_drops(lr_drop_at)
+        self.set_averaging(average_decay)
+        self._step = compile_step(partial(step, net, kind=loss), self.compile_mode, parallel=self.parallel,
+                                  models=[model])
+        self._predict = compile_step(partial(_predict, model), self.compile_mode, n_out=0)
+
+    def masks_for(self, iteration: int, n: int) -> np.ndarray:
+        """The holes (True = missing) of iteration ``iteration``'s ``n`` images."""
+        return free_form_holes(self.bank, self.seed, iteration, n, self.center_fraction, self.hole)
+
+    def train_step(self, images_uint8):
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
+        image = images_uint8.astype(np.float32) / 255.0
+        known = (~self.masks_for(self.iteration, len(image)))[..., None].astype(np.float32)
+        if self.parallel is not None:
+            image, known = self.parallel.shard(image, known)
+        self.state["pconv"], logs = self._step(self.state["pconv"], image, known)
+        return logs
+
+    def predict_images_unit(self, images_uint8: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        """Whole predicted images on [0, 1] (known pixels not yet pasted back)."""
+        image = np.asarray(images_uint8, np.float32) / 255.0 if images_uint8.dtype == np.uint8 else images_uint8
+        known = (~np.asarray(missing))[..., None].astype(np.float32)
+        (pred,) = self._predict(self.state["pconv"], [image.astype(np.float32) * known, known])
+        return np.clip(to_numpy(pred), 0, 1)
+
+    def predict_patch_unit(self, images_uint8):
+        missing = np.broadcast_to(hole_mask(self.hole, images_uint8.shape[1]), images_uint8.shape[:3])
+        return self.predict_images_unit(images_uint8, missing)[:, self.hole.rows, self.hole.cols, :]

@@ -1,0 +1,127 @@
+"""What a table of results says, in sentences computed from it: nothing assumed.
+
+The paper's claim ("similar error, the GAN is sharper"), the targets the course sets for
+its models beyond the paper, and plain statements such as the lowest error, each checked
+against the numbers of :func:`helpers.evaluation.evaluate` and quoting them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .classical import CLASSICAL_IDS
+
+# The test hole MSE each published autoencoder aims at (the course's targets, not the paper's).
+AUTOENCODER_TARGETS = {"autoencoder": 0.024, "autoencoder-regularized": 0.022}
+
+
+def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
+               similar: float = 0.15, clearly_sharper: float = 0.1) -> list[str]:
+    """What the table says, in sentences computed from it (nothing assumed): the lowest
+    error, the sharpest fill, and the paper's claim ("similar error, the GAN is sharper")
+    checked against these numbers. ``similar`` is the relative MSE difference still
+    called similar (15 %); the GAN counts as sharper when its sharpness ratio is at least
+    ``clearly_sharper`` closer to 1.0 than the autoencoder's (0.40 against 0.37 is not)."""
+    by_id = {r["id"]: r for r in rows}
+    lines = []
+    best = min(rows, key=lambda r: r["hole_mse"])
+    lines.append(f"Lowest hole MSE: {best['method']} ({best['hole_mse']:.4f}).")
+    sharp = min(rows, key=lambda r: abs(math.log(max(r["sharpness_ratio"], 1e-9))))
+    lines.append(f"Sharpness closest to the real patches: {sharp['method']} "
+                 f"(ratio {sharp['sharpness_ratio']:.2f}; 1.00 is as sharp as the truth).")
+    classical = [r for r in rows if r["id"] in CLASSICAL_IDS]
+    if classical:
+        best_classical = min(classical, key=lambda r: r["hole_mse"])
+        for key in (ae, gan):
+            if key in by_id:
+                r = by_id[key]
+                change = 1 - r["hole_mse"] / best_classical["hole_mse"]
+                factor = r["hole_mse"] / best_classical["hole_mse"]
+                how = (f"{abs(change):.0%} {'below' if change >= 0 else 'above'}" if factor < 2
+                       else f"{factor:.1f} times")
+                lines.append(f"{r['method']}: hole MSE {r['hole_mse']:.4f}, {how} that of the best "
+                             f"classical fill ({best_classical['method']}, {best_classical['hole_mse']:.4f}).")
+    lines += paper_claim(rows, ae, gan, similar, clearly_sharper)
+    return lines
+
+
+def paper_claim(rows: list[dict], ae: str = "autoencoder", gan: str = "gan", similar: float = 0.15,
+                clearly_sharper: float = 0.1, subject: str = "this run") -> list[str]:
+    """The paper's claim ("similar error, the GAN is sharper") checked for the rows ``ae``
+    and ``gan`` (see :func:`conclusion`); empty when either is missing."""
+    by_id = {r["id"]: r for r in rows}
+    if ae not in by_id or gan not in by_id:
+        return []
+    a, g = by_id[ae], by_id[gan]
+    rel = (g["hole_mse"] - a["hole_mse"]) / a["hole_mse"]
+    same_error = abs(rel) <= similar
+    sharper = abs(1 - g["sharpness_ratio"]) <= abs(1 - a["sharpness_ratio"]) - clearly_sharper
+    verdict = ("supports" if same_error and sharper else
+               "supports half of" if same_error or sharper else "does not support")
+    return [f"The paper says: similar error, the GAN is sharper. Here the GAN's hole MSE is "
+            f"{abs(rel):.0%} {'above' if rel >= 0 else 'below'} the autoencoder's "
+            f"({'similar' if same_error else 'not similar'}, taking up to "
+            f"{similar:.0%} as similar) and the GAN's sharpness ratio is "
+            f"{g['sharpness_ratio']:.2f} against the autoencoder's {a['sharpness_ratio']:.2f} "
+            f"({'sharper' if sharper else 'not clearly sharper'}, taking "
+            f"{clearly_sharper:.2f} closer to 1.0 as clearly sharper).",
+            f"So {subject} {verdict} the paper's claim."]
+
+
+def beyond_the_paper_verdict(rows: list[dict], free_rows: list[dict], images_seen: dict | None = None,
+                             new: str = "pconv", ae: str = "autoencoder", centre_gain_db: float = 1.0,
+                             free_form_gain: float = 0.30) -> list[str]:
+    """The partial-convolution U-Net against its two targets, in sentences computed from the
+    tables: at least ``centre_gain_db`` more mean hole PSNR than the paper's autoencoder on
+    the centre square, and a hole MSE at least ``free_form_gain`` below every classical fill
+    on free-form holes. ``images_seen``: training images each model saw (said beside)."""
+    by_id = {r["id"]: r for r in rows}
+    lines = []
+    seen = images_seen or {}
+
+    def budget(key):
+        return f" after {seen[key]:,} training images" if key in seen else ""
+
+    if new in by_id and ae in by_id:
+        n, a = by_id[new], by_id[ae]
+        gain = n["hole_psnr"] - a["hole_psnr"]
+        lines.append(f"Centre square: {n['method']}{budget(new)} {gain:+.2f} dB mean hole PSNR against "
+                     f"{a['method']}{budget(ae)} ({n['hole_psnr']:.2f} against {a['hole_psnr']:.2f} dB); "
+                     f"target +{centre_gain_db:.0f} dB: {'met' if gain >= centre_gain_db else 'not met'}.")
+    free = {r["id"]: r for r in free_rows}
+    classical = [r for r in free_rows if r["id"] in CLASSICAL_IDS]
+    if new in free and classical:
+        n = free[new]
+        drops = [(1 - n["hole_mse"] / r["hole_mse"], r) for r in classical]
+        parts = ", ".join(f"{abs(d):.0%} {'below' if d >= 0 else 'above'} {r['method']} ({r['hole_mse']:.4f})"
+                          for d, r in drops)
+        met = all(d >= free_form_gain for d, _ in drops)
+        lines.append(f"Free-form holes: {n['method']} hole MSE {n['hole_mse']:.4f}, {parts}; target at "
+                     f"least {free_form_gain:.0%} below each: {'met' if met else 'not met'}.")
+    return lines
+
+
+def _shown(value: float, target: float) -> str:
+    """``value`` to four decimals, or five where four would round it across ``target``."""
+    text = f"{value:.4f}"
+    return f"{value:.5f}" if (float(text) <= target) != (value <= target) else text
+
+
+def target_lines(rows: list[dict], mirror_rows: list[dict] | None, targets=None) -> list[str]:
+    """Each autoencoder's test hole MSE against its target, plain and mirror-averaged."""
+    targets = AUTOENCODER_TARGETS if targets is None else targets
+    plain = {r["id"]: r for r in rows}
+    mirrored = {r["id"]: r for r in mirror_rows or []}
+    lines = []
+    for name, target in targets.items():
+        if name not in plain:
+            continue
+        value = plain[name]["hole_mse"]
+        line = (f"{plain[name]['method']}: target hole MSE at most {target:.3f}; "
+                f"{_shown(value, target)} as trained ({'met' if value <= target else 'not met'})")
+        if name in mirrored:
+            both = mirrored[name]["hole_mse"]
+            line += (f", {_shown(both, target)} mirror-averaged ({'met' if both <= target else 'not met'}; "
+                     f"that is test-time augmentation, not the model alone)")
+        lines.append(line + ".")
+    return lines

@@ -1,0 +1,43 @@
+"""Reading a GAN: is D frozen in G's step, who is winning, what drives G, have the fills collapsed."""
+
+import numpy as np
+import pytest
+
+from synthetic import synthetic_cifar10
+from helpers import diagnosis
+
+
+def test_combined_step_changes_only_the_generator():
+    moved = diagnosis.check_frozen_discriminator(synthetic_cifar10(8).x_train[:4])
+    assert moved == {"generator": True, "discriminator": False}
+
+
+def test_gan_diagnosis_reads_the_curves():
+    def history(p_real, p_fake):
+        n = 10
+        return {"iteration": list(range(n)), "d_real_prob": [p_real] * n, "d_fake_prob": [p_fake] * n,
+                "g_l2": [0.1] * n, "g_adversarial": [3.0] * n}
+
+    assert any("D is winning" in line for line in diagnosis.gan_diagnosis(history(0.98, 0.02)))
+    assert any("Balanced" in line for line in diagnosis.gan_diagnosis(history(0.52, 0.48)))
+    assert any("G is winning" in line for line in diagnosis.gan_diagnosis(history(0.3, 0.8)))
+    real = np.random.default_rng(0).random((20, 16, 16, 3))
+    same = np.repeat(real[:1], 20, axis=0)
+    lines = diagnosis.gan_diagnosis(history(0.7, 0.3), same, real)
+    assert any("mode collapse" in line for line in lines)
+    assert diagnosis.gan_diagnosis({"iteration": []}) == ["No GAN curves logged yet: train first."]
+    assert diagnosis.diversity(same) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gan_diagnosis_says_which_term_drives_g_from_the_gradient_sizes():
+    n = 10
+    base = {"iteration": list(range(n)), "d_real_prob": [0.7] * n, "d_fake_prob": [0.3] * n,
+            "g_l2": [0.1] * n, "g_adversarial": [3.0] * n}
+    unknown = diagnosis.gan_diagnosis(base)
+    assert any("did not log the sizes" in line for line in unknown)
+    adversarial = diagnosis.gan_diagnosis({**base, "g_grad_l2": [0.01] * n, "g_grad_adversarial": [0.03] * n})
+    assert any("the adversarial term pulls harder" in line and "75%" in line for line in adversarial)
+    l2 = diagnosis.gan_diagnosis({**base, "g_grad_l2": [0.09] * n, "g_grad_adversarial": [0.01] * n})
+    assert any("the L2 term pulls harder" in line and "10%" in line for line in l2)
+    assert diagnosis.last_value({"g_l2": [0.3, None, 0.2, None]}, "g_l2") == 0.2
+    assert np.isnan(diagnosis.last_value({}, "g_l2"))
