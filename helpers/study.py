@@ -154,4 +154,27 @@ def long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
     if not history.get("iteration"):
         return None
     about = record.get("description") or record.get("command") or "the paper's GAN recipe, trained further"
-    return history, f"{path.name}: {about}, to iteration {history['iteration'][-1]:,}"
+    last = f"{history['iteration'][-1]:,}"
+    return history, f"{path.name}: {about}" + ("" if last in about else f", to iteration {last}")
+
+
+def long_run_reading(history: dict) -> list[str]:
+    """Sentences on a long run's validations, each quoting its numbers: where the hole MSE
+    was lowest and where it ended, and how the sharpness ratio moved."""
+    logged = [(i, m, s) for i, m, s in zip(history["iteration"], history.get("val_hole_mse", []),
+                                           history.get("val_sharpness_ratio", [None] * len(history["iteration"])))
+              if m is not None]
+    if len(logged) < 2:
+        return ["Fewer than two validations were logged: nothing to compare yet."]
+    (first_i, first_m, first_s), (last_i, last_m, last_s) = logged[0], logged[-1]
+    best_i, best_m, _ = min(logged, key=lambda row: row[1])
+    lines = [f"Validation hole MSE: {first_m:.4f} at iteration {first_i:,}, lowest {best_m:.4f} at "
+             f"{best_i:,}, {last_m:.4f} at the last validation ({last_i:,})."]
+    if last_i > best_i:
+        lines.append(f"After its lowest point the error grew by {100 * (last_m / best_m - 1):.1f}% "
+                     f"over {last_i - best_i:,} iterations.")
+    if first_s is not None and last_s is not None:
+        sharpest_i, _, sharpest_s = max((row for row in logged if row[2] is not None), key=lambda row: row[2])
+        lines.append(f"Sharpness ratio: {first_s:.2f} at iteration {first_i:,}, {last_s:.2f} at {last_i:,} "
+                     f"(highest {sharpest_s:.2f}, at {sharpest_i:,}).")
+    return lines

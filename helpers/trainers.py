@@ -407,6 +407,9 @@ class GANTrainer(Trainer):
     step, G's fill and G's step as separate calls, the way the paper describes them (the
     same algorithm). ``step``: an iteration with the signature of
     :func:`helpers.steps.gan_step` (a notebook's), compiled as one function.
+    ``gradient_sizes=True`` also logs how strongly each of G's two terms pulls on its weights
+    (:meth:`log_extras`; one more compiled function, so off unless asked; the command line
+    turns it on). It is a way of watching, not a setting of training.
     """
 
     kind = "gan"
@@ -418,9 +421,11 @@ class GANTrainer(Trainer):
                  beta_1: float = GAN_BETA_1, l2_weight: float = L2_WEIGHT,
                  adversarial_weight: float = ADVERSARIAL_WEIGHT, batch_size: int = 32, seed: int = 0,
                  compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
-                 dropout: float = DROPOUT, lr_drop_at=(), average_decay=None, step=None):
+                 dropout: float = DROPOUT, lr_drop_at=(), average_decay=None, step=None,
+                 gradient_sizes: bool = False):
         check_backend()
         keras.utils.set_random_seed(seed)
+        self.gradient_sizes = gradient_sizes
         generator = generator or build_generator(dropout=dropout)
         discriminator = discriminator or build_discriminator(dropout=dropout)
         self.batch_size = batch_size
@@ -468,7 +473,10 @@ class GANTrainer(Trainer):
 
     def log_extras(self, images_uint8):
         """How strongly each of G's two weighted terms pulls on its weights, on the last batch:
-        ``g_grad_l2`` and ``g_grad_adversarial`` (:func:`helpers.steps.generator_gradient_sizes`)."""
+        ``g_grad_l2`` and ``g_grad_adversarial`` (:func:`helpers.steps.generator_gradient_sizes`),
+        when the trainer was made with ``gradient_sizes=True``."""
+        if not self.gradient_sizes:
+            return {}
         holed, patches = make_pairs(images_uint8, "signed", self.hole)
         l2, adversarial = self._gradient_sizes(self.state["generator"], self.state["discriminator"],
                                                holed, patches)

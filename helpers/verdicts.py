@@ -27,8 +27,12 @@ def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
     best = min(rows, key=lambda r: r["hole_mse"])
     lines.append(f"Lowest hole MSE: {best['method']} ({best['hole_mse']:.4f}).")
     sharp = min(rows, key=lambda r: abs(math.log(max(r["sharpness_ratio"], 1e-9))))
-    lines.append(f"Sharpness closest to the real patches: {sharp['method']} "
-                 f"(ratio {sharp['sharpness_ratio']:.2f}; 1.00 is as sharp as the truth).")
+    line = (f"Sharpness closest to the real patches: {sharp['method']} "
+            f"(ratio {sharp['sharpness_ratio']:.2f}; 1.00 is as sharp as the truth)")
+    worst = max(rows, key=lambda r: r["hole_mse"])
+    if sharp is worst and len(rows) > 1:  # sharp detail in the wrong place: copied, not inferred
+        line += f", but its hole MSE ({sharp['hole_mse']:.4f}) is the highest in the table"
+    lines.append(line + ".")
     classical = [r for r in rows if r["id"] in CLASSICAL_IDS]
     if classical:
         best_classical = min(classical, key=lambda r: r["hole_mse"])

@@ -385,8 +385,7 @@ keras.utils.set_random_seed(0)
 l1 = AutoencoderTrainer(build_autoencoder(), step=l1_step)
 runs.fit(l1, data, quick)
 for name, t in (("MSE", trainer), ("L1", l1)):
-    print(f"{name}: validation hole MSE {t.history['val_hole_mse'][-1]:.4f}, "
-          f"sharpness ratio {t.history['val_sharpness_ratio'][-1]:.2f}")
+    print(f"{name}: validation hole MSE {t.history['val_hole_mse'][-1]:.4f}, sharpness {t.history['val_sharpness_ratio'][-1]:.2f}")
 
 # %% [markdown]
 # With only two answers the median of the L1 loss is not unique; with many, the L1-best

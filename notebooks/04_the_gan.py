@@ -98,7 +98,7 @@ from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.models import build_discriminator, build_generator
 from helpers.pretrained import pretrained_inpainter, record
 from helpers.steps import bce, generate, mse
-from helpers.study import load_study, long_run, summary_lines, what_drives
+from helpers.study import load_study, long_run, long_run_reading, summary_lines, what_drives
 from helpers.trainers import GANTrainer
 
 # %% [markdown]
@@ -507,25 +507,29 @@ widgets.adversarial_weight_widget(gan_study)
 # %% [markdown]
 # ## 11. The GAN over the paper's whole schedule
 # The paper trains its GAN for 80,000 iterations; the shipped GAN stopped well short of
-# that (section 7). The course is training the paper's recipe further; when its history is
-# in `results/gan_long_run.json` this section plots it, and until then it plots the
-# shipped GAN's own record. The first line says which.
+# that (section 7). The study's run at the paper's weight (section 10) was trained further
+# with the same command and `--resume`, on one CPU core, for as long as the course's time
+# allowed; `python -m helpers.cli.gan_weights long` wrote its history into
+# `results/gan_long_run.json`. The first line says how far it got, the next ones read the
+# validations (without that file the cell shows the shipped GAN's own record).
 
 # %%
 found = long_run()
 if found is None:
     history, shown = shipped["history"], (f"the shipped GAN's record (weights/gan.md), to iteration "
-                                          f"{shipped['iteration']:,}; results/gan_long_run.json is not there yet")
+                                          f"{shipped['iteration']:,}; results/gan_long_run.json is not there")
 else:
     history, shown = found
 print("shown:", shown)
+print("\n".join(long_run_reading(history)))
 plots.long_run(history, budget=full.iterations, title="The paper's GAN recipe over a long run: "
                "validation error and sharpness")
 
 # %% [markdown]
-# *What to see:* how far the run got against the paper's budget (the dashed line), whether
-# the validation error still falls at its end, and, where the run logged it, whether the
-# fills keep their sharpness as training goes on. A panel that says the run did not log a
+# *What to see:* how far the run got against the paper's budget (the dashed line), where
+# the validation error was lowest and how much it grew after that, and, where the run logged
+# it, whether the fills got sharper meanwhile: the printed lines give the numbers, the
+# curves show how much they swing from one validation to the next. A panel that says the run did not log a
 # value means just that: the shipped GAN's record has no sharpness ratio.
 #
 # ## Summary

@@ -87,7 +87,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from helpers import paper, plots, runs, widgets
-from helpers.classical import classical_fills
+from helpers.classical import CLASSICAL_IDS, classical_fills
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.evaluation import TABLE_COLUMNS, evaluate, evaluate_with_per_image, format_table, per_class
 from helpers.models import load_inpainter
@@ -145,7 +145,7 @@ print(about_gan)
 # the slowest: the cell times it on a few images and says how long the whole table takes.
 
 # %%
-methods = {**classical_fills(data.x_train), "autoencoder": autoencoder, "gan": gan}
+methods = {**classical_fills(data.x_train, methods=CLASSICAL_IDS), "autoencoder": autoencoder, "gan": gan}
 for key, method in methods.items():
     print(f"{key:12s} {method.name}")
 start = time.perf_counter()

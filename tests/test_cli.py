@@ -95,7 +95,7 @@ def test_train_gan_briefly(mini_data, tmp_path):
     out = tmp_path / "gan"
     assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "2",
                        "--batch-size", "8", "--test-size", "0", "--log-every", "1",
-                       "--no-progress", "--fused"]) == 0
+                       "--no-progress", "--fused", "--compile", "eager"]) == 0
     assert (out / "generator.keras").exists() and (out / "discriminator.keras").exists()
     history = json.loads((out / "history.json").read_text())
     assert history["iteration"] == [1, 2] and "d_loss_fake" in history
@@ -108,7 +108,8 @@ def test_train_gan_with_averaged_weights(mini_data, tmp_path, capsys):
     out = tmp_path / "gan-avg"
     assert train.main(["gan", "--data", str(mini_data), "--out", str(out), "--iterations", "8",
                        "--batch-size", "8", "--test-size", "10", "--log-every", "4", "--no-progress",
-                       "--fused", "--average", "0.9", "--validation-size", "8", "--validate-every", "4"]) == 0
+                       "--fused", "--average", "0.9", "--validation-size", "8", "--validate-every", "4",
+                       "--compile", "eager"]) == 0
     printed = capsys.readouterr().out
     assert "its weights averaged (decay 0.9)" in printed and "raw (not averaged)" in printed
     run = json.loads((out / "run.json").read_text())

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from synthetic import make_image_folder_tar
 from helpers import plots, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
-from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run, summary_lines,
+from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run, long_run_reading, summary_lines,
                            what_drives)
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
@@ -117,6 +117,18 @@ def test_long_run_figure_and_file(tmp_path):
     assert got == full and "the paper's GAN, to iteration 2,000" in about
 
 
+def test_long_run_reading_quotes_the_lowest_and_the_last_validation():
+    history = {"iteration": [500, 1000, 1500, 2000], "val_hole_mse": [None, 0.030, 0.028, 0.029],
+               "val_sharpness_ratio": [None, 0.70, 0.78, 0.75]}
+    lines = long_run_reading(history)
+    assert lines[0] == ("Validation hole MSE: 0.0300 at iteration 1,000, lowest 0.0280 at 1,500, "
+                        "0.0290 at the last validation (2,000).")
+    assert lines[1] == "After its lowest point the error grew by 3.6% over 500 iterations."
+    assert lines[2] == "Sharpness ratio: 0.70 at iteration 1,000, 0.75 at 2,000 (highest 0.78, at 1,500)."
+    assert long_run_reading({"iteration": [1], "val_hole_mse": [0.03]})[0].startswith("Fewer than two")
+    assert len(long_run_reading({"iteration": [1, 2], "val_hole_mse": [0.03, 0.02]})) == 1
+
+
 def test_weight_view_shows_truth_fills_and_the_l2_only_fills(study):
     fig = widgets.adversarial_weight_view(study, 0.001, 0, per_page=3)
     assert isinstance(fig, Figure)
@@ -162,7 +174,7 @@ def collected(tmp_path_factory):
             assert train.main(["gan", "--fused", "--adversarial-weight", str(weight), "--data", str(data),
                                "--out", str(run), "--iterations", "2", "--batch-size", "8", "--log-every", "1",
                                "--validation-size", "8", "--validate-every", "2", "--test-size", "0",
-                               "--no-progress"]) == 0
+                               "--compile", "eager", "--no-progress"]) == 0
             runs.append(run)
         out = tmp / "results"
         assert gan_weights.main(["collect", *map(str, runs), "--out", str(out), "--data", str(data),

@@ -126,7 +126,7 @@ def test_trainer_learns_resumes_exactly_and_trains_from_the_command_line(tmp_pat
     monkeypatch.setenv("INPAINTING_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
     assert train.main(["pconv", "--data", str(tarball), "--out", str(out), "--iterations", "2",
-                       "--batch-size", "8", "--test-size", "8", "--no-progress", "--widths", "8,16,16,24"]) == 0
+                       "--batch-size", "8", "--test-size", "8", "--no-progress", "--widths", "8,16,16,24", "--compile", "eager"]) == 0
     run = json.loads((out / "run.json").read_text())
     assert run["model"] == "pconv" and run["iterations"] == 2 and (out / "pconv.keras").exists()
     assert read_checkpoint(out / "checkpoint.npz")[0]["config"]["widths"] == [8, 16, 16, 24]

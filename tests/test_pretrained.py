@@ -103,7 +103,7 @@ def test_shipped_weights_are_intact_and_load(name):
 
 
 def test_shipped_report_scores_the_shipped_weights():
-    """results/ must be regenerated (python -m helpers.report) whenever weights/ changes, so
+    """results/ must be regenerated (python -m helpers.cli.report) whenever weights/ changes, so
     that every number the course quotes comes from the weights it ships."""
     from helpers.cli.report import load_report
 

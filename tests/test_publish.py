@@ -202,7 +202,7 @@ def exported_by_the_command(tmp_path_factory):
     report, the package's own outputs)."""
     names = [name for name in EXPORTED if name in pretrained.available()]
     folder = tmp_path_factory.mktemp("exported")
-    codes, printed, ours = {}, {}, {}
+    codes, ours = {}, {}
     for name in names:
         codes[name] = publish.main(["export", name, str(folder / f"{name}.keras")])
         x = _inputs(pretrained.record(name)["kind"])

@@ -60,6 +60,22 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     assert mirrored[0]["method"] == "autoencoder (paper), mirror-averaged"
     assert "## Mirror averaging at test time" in text and "target hole MSE at most 0.024" in text
 
+    # a long GAN run's file, taken in without scoring again
+    assert "longer run" not in text and saved["gan_long_run"] is None
+    long = {"description": "the paper's GAN, to iteration 4 of 80,000", "validation_images": 8,
+            "n_test_images": 20, "data_source": "synthetic", "command": "python -m helpers.cli.gan_weights long x",
+            "train_command": "python -m helpers.cli.train gan", "test": {"hole_mse": 0.05, "sharpness_ratio": 0.5},
+            "history": {"iteration": [2, 4]}}
+    (out / "gan_long_run.json").write_text(json.dumps(long))
+    assert report.main(["--out", str(out), "--studies-only"]) == 0
+    refreshed = json.loads((out / "results.json").read_text())
+    assert refreshed["results"] == saved["results"] and "history" not in refreshed["gan_long_run"]
+    assert refreshed["gan_long_run"]["test"]["hole_mse"] == 0.05
+    again = (out / "README.md").read_text()
+    assert again.startswith(text.rstrip()) and "over a longer run" in again and "hole MSE 0.0500" in again
+    assert report.main(["--out", str(tmp_path / "nothing"), "--studies-only"]) == 2
+    assert "run `python -m helpers.cli.report` first" in capsys.readouterr().err
+
 
 def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "empty"))

@@ -16,7 +16,7 @@ import pytest
 
 from synthetic import smooth_images
 from helpers import steps
-from helpers.engine.backend import compile_step
+from helpers.engine.backend import COMPILE_ENV, Net, compile_step, gradient_norm, resolve_compile_mode
 from helpers.engine.checkpoints import CheckpointError, read_checkpoint
 from helpers.holes import make_pairs
 from helpers.metrics import sharpness
@@ -198,19 +198,47 @@ def test_validation_keeps_the_best_state(images, tmp_path):
     assert (tmp_path / "best.npz").exists()
 
 
+def test_compile_env_says_what_auto_means(monkeypatch):
+    monkeypatch.delenv(COMPILE_ENV, raising=False)
+    compiled = resolve_compile_mode("auto")
+    assert compiled in ("graph", "xla")
+    monkeypatch.setenv(COMPILE_ENV, "eager")
+    assert resolve_compile_mode("auto") == "eager" and resolve_compile_mode("graph") == compiled
+    monkeypatch.setenv(COMPILE_ENV, "fast")
+    with pytest.raises(ValueError, match="INPAINTING_COMPILE must be one of"):
+        resolve_compile_mode("auto")
+
+
+@pytest.mark.backend
+def test_gradient_norm_is_the_size_of_the_loss_gradient():
+    """helpers.engine.backend.gradient_norm, against the gradient worked out by hand: for
+    y = x W (no bias), d sum(y) / dW[i, j] is the sum of column i of x, whatever j."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, use_bias=False)])
+    net = Net(model, keras.optimizers.SGD())
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]], np.float32)
+
+    def loss(trainable, non_trainable, x):
+        y, _ = model.stateless_call(trainable, non_trainable, x)
+        return keras.ops.sum(y)
+
+    expected = np.linalg.norm(np.repeat(x.sum(axis=0)[:, None], 2, axis=1))
+    assert float(gradient_norm(loss, net.read(), x)) == pytest.approx(expected, rel=1e-6)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
                     reason="runs the JAX pass from the TensorFlow pass")
-def test_backend_tests_under_jax():
-    """Every test marked ``backend``, in any file of tests/, once more with KERAS_BACKEND=jax."""
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TESTS), "-m", "backend",
-         "--ignore", str(TESTS / "test_notebooks.py")],
-        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=2400)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and " failed" not in result.stdout
+def test_backend_tests_under_jax(jax_pass):
+    """Every test marked ``backend``, in any file of tests/, passes once more with
+    KERAS_BACKEND=jax (conftest.py's ``start_jax_pass``; it starts beside the other tests)."""
+    try:
+        jax_pass.wait(timeout=2400)
+    except subprocess.TimeoutExpired:
+        jax_pass.kill()
+        raise
+    output = (Path(jax_pass.folder) / "output.txt").read_text()
+    assert jax_pass.returncode == 0, output[-6000:]
+    assert " passed" in output and " failed" not in output
 
 
 def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
@@ -367,8 +395,10 @@ def test_validation_scores_the_sharpness_ratio_and_fit_logs_it(images):
 def test_gan_logs_the_sizes_of_its_two_terms_gradients(images):
     """At each log point the GAN logs ``g_grad_l2`` and ``g_grad_adversarial``: the sizes of
     the gradients of G's two weighted terms (helpers.steps.generator_gradient_sizes) on the
-    last batch, each scaling with its weight."""
-    trainer = GANTrainer(batch_size=8, seed=0, fused=True)
+    last batch, each scaling with its weight, when asked (the command line asks; the default
+    does not, to spare a compiled function)."""
+    assert GANTrainer(batch_size=8, compile_mode="eager").log_extras(images[:8]) == {}
+    trainer = GANTrainer(batch_size=8, seed=0, fused=True, gradient_sizes=True)
     history = trainer.fit(images, 2, log_every=1, progress=False)
     for key in ("g_grad_l2", "g_grad_adversarial"):
         assert len(history[key]) == 2 and all(math.isfinite(v) and v > 0 for v in history[key])

@@ -22,6 +22,10 @@ def test_conclusion_follows_the_numbers():
     assert barely[-1] == "So this run supports half of the paper's claim."
     noisy = verdicts.conclusion([classical, row("autoencoder", 0.020, 0.6), row("gan", 0.021, 1.6)])
     assert noisy[-1] == "So this run supports half of the paper's claim.", "too sharp is not closer to 1.0"
+    copied = verdicts.conclusion([classical, row("shiftmap", 0.099, 0.9), row("autoencoder", 0.020, 0.5)])
+    assert copied[1] == ("Sharpness closest to the real patches: shiftmap (ratio 0.90; 1.00 is as sharp as the "
+                         "truth), but its hole MSE (0.0990) is the highest in the table.")
+    assert agree[1].endswith("as sharp as the truth)."), "no 'but' where the sharpest is not the worst"
     only_classical = verdicts.conclusion([classical])
     assert len(only_classical) == 2
     # a model beyond the paper is not a classical fill, and "similar" is measured from the AE

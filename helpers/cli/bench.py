@@ -15,7 +15,7 @@ What it measures (every throughput in images per second):
   same backend's eager reference;
 - inference at batch 256 for both models (the Keras call that ``helpers.evaluation`` uses, and
   the trainer's compiled predict), and the classical fills (through ``helpers.evaluation``);
-- the input pipeline alone (:class:`~helpers.training.BatchSampler` + ``make_pairs``), and its
+- the input pipeline alone (:class:`~helpers.batches.BatchSampler` + ``make_pairs``), and its
   ratio to the fastest training loop of the same model: it should be at least 10x faster;
 - loading CIFAR-10 (cached, and with ``--measure-decode`` the first decode too) and the training
   arrays' memory, when the data is found; the peak memory of each backend's worker process.

@@ -22,6 +22,7 @@ from ..evaluation import (FREE_FORM, FREE_FORM_TABLE_COLUMNS, SCALE_LABEL, evalu
                           format_table)
 from ..holes import CENTER_HOLE, random_masks
 from ..inpainters import Inpainter, MirrorAveraged
+from .options import positive_int
 
 
 def _parse_methods(text: str) -> list[str]:
@@ -34,16 +35,6 @@ def _parse_methods(text: str) -> list[str]:
             f"unknown method(s) {unknown}: choose from {','.join(CLASSICAL_IDS)} (or 'none')"
         )
     return list(dict.fromkeys(methods))
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
              "$INPAINTING_DATA).",
     )
     parser.add_argument(
-        "--test-size", metavar="N", type=_positive_int, default=None,
+        "--test-size", metavar="N", type=positive_int, default=None,
         help="Score only N test images (a random subset chosen with --seed). Default: all 10,000.",
     )
     parser.add_argument(
@@ -110,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
     )
     parser.add_argument(
-        "--batch-size", metavar="N", type=_positive_int, default=256,
+        "--batch-size", metavar="N", type=positive_int, default=256,
         help="Images per call to a method (default 256); lower it if a model runs out of memory.",
     )
     parser.add_argument(

@@ -33,6 +33,7 @@ from ..evaluation import SCALE_LABEL, evaluate
 from ..holes import CENTER_HOLE
 from ..paper import BUDGETS
 from ..study import HISTORY_KEYS, LAST_PART, PAPER_WEIGHT, StudyError, last_part_mean, summary_lines, what_drives
+from .options import positive_int
 
 RESULTS_DIR = REPO_ROOT / "results"
 NAME = "gan_weights"
@@ -44,16 +45,6 @@ METRICS = ("hole_mse", "hole_psnr", "sharpness_ratio", "hole_l1", "ssim", "image
 # The options of helpers.cli.train whose defaults a reconstructed command leaves out.
 TRAIN_DEFAULTS = {"batch_size": BUDGETS["gan"].batch_size, "g_learning_rate": 2e-3, "d_learning_rate": 2e-4,
                   "dropout": 0.2}
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a GAN run folder (python -m helpers.cli.train gan --out RUN_DIR ...), one "
                               "per adversarial weight")
     _scoring_options(collect)
-    collect.add_argument("--images", metavar="K", type=_positive_int, default=16,
+    collect.add_argument("--images", metavar="K", type=positive_int, default=16,
                          help="fill K random test images (the same ones each time) with every run, "
                               "for the notebook's widget (default 16)")
     long = commands.add_parser(
@@ -91,7 +82,7 @@ def _scoring_options(command) -> None:
     """The options both commands take: where to write, which test images, the data."""
     command.add_argument("--out", metavar="FOLDER", default=str(RESULTS_DIR),
                          help="where to write the files (default: results/)")
-    command.add_argument("--test-size", metavar="N", type=_positive_int, default=None,
+    command.add_argument("--test-size", metavar="N", type=positive_int, default=None,
                          help="score a seeded random subset of N test images (the one `python -m "
                               "helpers.cli.evaluate --test-size N` scores); default: all 10,000")
     command.add_argument("--seed", type=int, default=0, help="seed of the --test-size subset (default 0)")

@@ -3,6 +3,7 @@ command from the published weights (``weights/``) and the CIFAR-10 test set.
 
     python -m helpers.cli.report                   # all 10,000 test images -> results/
     python -m helpers.cli.report --test-size 500   # a quick look (say so if you quote it)
+    python -m helpers.cli.report --studies-only    # only take in new GAN study files (seconds)
 
 It writes ``results/README.md`` (the table, per-class hole PSNR, the figures, and where
 each number came from), ``results/results.json`` (the same numbers, for notebooks and
@@ -27,6 +28,7 @@ from ..evaluation import (FREE_FORM, FREE_FORM_TABLE_COLUMNS, SCALE_LABEL, evalu
                           evaluate_with_per_image, per_class)
 from ..holes import CENTER_HOLE, random_masks
 from ..inpainters import MirrorAveraged
+from ..study import long_run_reading
 from ..data import showcase_indices
 from ..verdicts import beyond_the_paper_verdict, conclusion, paper_claim, target_lines
 from .cards import write_card
@@ -137,8 +139,7 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
                                        "results": free_rows} if free_rows else None,
         "mirror_averaged": mirror_rows or None,
         "per_class_hole_psnr": classes, "class_names": list(data.class_names),
-        "gan_study": _summary(read_json(out / "gan_weights.json"), runs=("adversarial_weight", "iteration", "metrics")),
-        "gan_long_run": _summary(read_json(out / "gan_long_run.json")),
+        **_studies(out),
         "figures": sorted(figures),
     }
     write_json(out / "results.json", report)
@@ -232,6 +233,35 @@ def report_markdown(report: dict, records: dict) -> str:
     return "\n".join(lines + _gan_study_lines(report.get("gan_study"), report.get("gan_long_run")))
 
 
+def _studies(out: Path) -> dict:
+    """The summaries of the GAN studies that ``python -m helpers.cli.gan_weights`` writes into ``out``."""
+    return {"gan_study": _summary(read_json(out / "gan_weights.json"),
+                                  runs=("adversarial_weight", "iteration", "metrics")),
+            "gan_long_run": _long_run_summary(read_json(out / "gan_long_run.json"))}
+
+
+def _long_run_summary(record: dict) -> dict | None:
+    """The long run's record without its curves, with what its validations say in sentences."""
+    summary = _summary(record)
+    if summary and record.get("history"):
+        summary["reading"] = long_run_reading(record["history"])
+    return summary
+
+
+def refresh_studies(out: Path = RESULTS_DIR) -> dict:
+    """Take new GAN study files into an existing report without scoring anything again (the
+    scores depend only on the weights and the test images, which the studies do not change)."""
+    report = load_report(Path(out) / "results.json")
+    if report is None:
+        raise ValueError(f"{out} holds no results.json yet: run `python -m helpers.cli.report` first.")
+    report.update(_studies(Path(out)))
+    records = {row["pretrained"]: read_record(row["pretrained"]) for row in report["results"]
+               if row.get("pretrained")}
+    write_json(Path(out) / "results.json", report)
+    write_text(Path(out) / "README.md", report_markdown(report, records))
+    return report
+
+
 def _summary(record: dict, runs=()) -> dict | None:
     """A study's record without its curves (they stay in its own file), or None if there is none."""
     if not record:
@@ -263,7 +293,9 @@ def _gan_study_lines(study: dict | None, long: dict | None) -> list[str]:
                   f"{long['validation_images']:,} held-out training images. Its last state scores, on "
                   f"{long['n_test_images']:,} test images of {long['data_source']}, hole MSE {m['hole_mse']:.4f} "
                   f"and sharpness ratio {m['sharpness_ratio']:.2f}. Made by `{long['command']}`; trained with "
-                  f"`{long['train_command']}`.", "", "![long run](gan_long_run.png)", ""]
+                  f"`{long['train_command']}`.", ""]
+        lines += [f"- {line}" for line in long.get("reading", [])]
+        lines += ["", "![long run](gan_long_run.png)", ""]
     return lines
 
 
@@ -282,8 +314,18 @@ def main(argv=None) -> int:
                         help="score a seeded random subset (default: all 10,000 test images)")
     parser.add_argument("--out", default=str(RESULTS_DIR), help="folder to write (default: results/)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--studies-only", action="store_true",
+                        help="only take the GAN study files (gan_weights.*, gan_long_run.*) into the report")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if args.studies_only:
+        try:
+            refresh_studies(Path(args.out))
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(f"Took the GAN studies into {args.out}/README.md and results.json (scores unchanged).")
+        return 0
 
     try:
         data = load_cifar10(args.data, test_size=args.test_size, seed=0, progress=not args.no_progress)

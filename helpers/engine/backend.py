@@ -12,11 +12,14 @@ same step functions run on both backends; only "take the gradient" (:func:`updat
 
 from __future__ import annotations
 
+import os
+
 import keras
 import numpy as np
 from keras import ops
 
 COMPILE_MODES = ("auto", "eager", "graph", "xla")
+COMPILE_ENV = "INPAINTING_COMPILE"   # what "auto" means, where set (the test suite's notebooks: eager)
 
 
 def backend() -> str:
@@ -56,11 +59,16 @@ def gpu_names() -> list[str]:
 
 def resolve_compile_mode(mode: str = "auto") -> str:
     """"auto" picks per backend: JAX always compiles with XLA; TensorFlow uses graph mode
-    without XLA, the fastest for both models on 2 CPU cores (``python -m helpers.cli.bench``)."""
+    without XLA, the fastest for both models on 2 CPU cores (``python -m helpers.cli.bench``).
+    Where ``$INPAINTING_COMPILE`` names a mode, "auto" means that one: the test suite runs the
+    notebooks' few-iteration runs eagerly, since compiling takes longer than they do."""
     if mode not in COMPILE_MODES:
         raise ValueError(f"compile mode must be one of {COMPILE_MODES}, got {mode!r}.")
     if mode == "auto":
-        return "xla" if check_backend() == "jax" else "graph"
+        mode = os.environ.get(COMPILE_ENV, "").strip() or ("xla" if check_backend() == "jax" else "graph")
+        if mode not in COMPILE_MODES[1:]:
+            raise ValueError(f"${COMPILE_ENV} must be one of {COMPILE_MODES[1:]}, got {mode!r}: "
+                             f"change it or unset it.")
     if mode == "graph" and check_backend() == "jax":
         return "xla"  # JAX has no graph mode without XLA
     return mode

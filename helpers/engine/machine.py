@@ -25,4 +25,5 @@ def usable_cpus() -> int:
 
 def machine_description(gpus: list[str]) -> str:
     """This machine's CPU and the ``gpus`` given (names, as the backend reports them)."""
-    return f"{usable_cpus()} CPU cores ({cpu_name()}), " + (", ".join(gpus) if gpus else "no GPU")
+    cores = usable_cpus()
+    return f"{cores} CPU core{'s' if cores != 1 else ''} ({cpu_name()}), " + (", ".join(gpus) if gpus else "no GPU")
