@@ -155,7 +155,8 @@ def long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
         return None
     about = record.get("description") or record.get("command") or "the paper's GAN recipe, trained further"
     last = f"{history['iteration'][-1]:,}"
-    return history, f"{path.name}: {about}" + ("" if last in about else f", to iteration {last}")
+    said = f"iteration {last}" in about   # a description may already say how far the run got
+    return history, f"{path.name}: {about}" + ("" if said else f", to iteration {last}")
 
 
 def long_run_reading(history: dict) -> list[str]:

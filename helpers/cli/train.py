@@ -381,6 +381,8 @@ def _make_trainer(args, batch_size, out):
                              **({} if args.adversarial_weight is None else
                                 {"l2_weight": 1.0 - args.adversarial_weight,
                                  "adversarial_weight": args.adversarial_weight}))
+    if trainer.kind == "gan":
+        trainer.gradient_sizes = True   # log how hard each of G's two terms pulls (cheap at log points)
     return trainer
 
 
@@ -475,8 +477,6 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
     start = time.perf_counter()
     try:
         with run_folder_lock(out), stop_on_sigterm(trainer) as signalled:
-            if trainer.kind == "gan":
-                trainer.gradient_sizes = True   # how hard each of G's two terms pulls (cheap here)
             history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                                   checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                                   validation=validation, validate_every=args.validate_every,
