@@ -64,13 +64,6 @@ def shift_images(images: np.ndarray, seed: int, iteration: int, max_shift: int) 
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
-def check_shift(shift) -> int:
-    """``shift`` if it is a whole number of pixels from 0 to 7, else a ValueError that says so."""
-    if not (isinstance(shift, (int, np.integer)) and 0 <= shift < 8):
-        raise ValueError(f"shift must be a whole number of pixels from 0 to 7, got {shift!r}.")
-    return int(shift)
-
-
 def augment(images: np.ndarray, seed: int, iteration: int, flip: bool, shift: int) -> np.ndarray:
     """The training images of (seed, iteration) mirrored (``flip``) and moved (``shift``);
     unchanged when both are off."""

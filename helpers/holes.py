@@ -308,3 +308,17 @@ def composite(images, filled, masks) -> np.ndarray:
     images, filled = np.asarray(images), np.asarray(filled)
     masks = check_masks(masks, len(images), images.shape[1:3])
     return np.where(masks[..., None], filled, images)
+
+
+def known_mask(missing) -> np.ndarray:
+    """Holes (True = missing), shape (N, H, W), as the partial-convolution U-Net's mask: 1 =
+    known, float32, shape (N, H, W, 1)."""
+    return (~np.asarray(missing, bool))[..., None].astype(np.float32)
+
+
+def unet_inputs(images, known):
+    """The partial-convolution U-Net's two inputs: the images with the missing pixels zeroed,
+    so nothing of the truth reaches the model, and the mask (1 = known, (N, H, W, 1)). The one
+    place this rule is written: training steps (on backend tensors) and fills (on NumPy
+    arrays) both call it."""
+    return [images * known, known]

@@ -13,11 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .holes import (CENTER_HOLE, IMAGE_SIZE, Hole, apply_masks, check_images, check_masks, composite,
-                    convert_scale, cut_hole, hole_mask, paste_patch, to_scale)
-
-# The value scale each of the paper's models works on (helpers.holes.SCALES).
-MODEL_SCALES = {"autoencoder": "unit", "generator": "signed", "discriminator": "signed"}
-
+                    SCALES, convert_scale, cut_hole, hole_mask, known_mask, paste_patch, to_scale,
+                    unet_inputs)
 
 class Inpainter:
     """Anything that paints a hole: a classical fill or a trained model.
@@ -119,12 +116,15 @@ class MirrorAveraged(Inpainter):
 
 class ModelInpainter(Inpainter):
     """A trained model of the paper's square (the autoencoder, or the GAN's generator) behind
-    the same interface as the classical fills. ``scale``: the values it works on (default:
-    the one of its name in :data:`MODEL_SCALES`)."""
+    the same interface as the classical fills. ``scale``: the values it works on, "unit"
+    ([0, 1], the autoencoder) or "signed" ([-1, 1], the generator); its kind in
+    :mod:`helpers.registry` says which (a trainer's ``inpainter()`` passes it)."""
 
-    def __init__(self, model, scale: str | None = None, name: str | None = None, batch_size: int = 512):
+    def __init__(self, model, scale: str, name: str | None = None, batch_size: int = 512):
+        if scale not in SCALES:
+            raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}.")
         self.model = model
-        self.scale = scale or MODEL_SCALES.get(model.name, "unit")
+        self.scale = scale
         self.name = name or model.name
         self.batch_size = batch_size
 
@@ -147,14 +147,6 @@ class ModelInpainter(Inpainter):
         return convert_scale(patch, self.scale, "unit")
 
 
-def unet_inputs(images_unit: np.ndarray, missing: np.ndarray) -> list[np.ndarray]:
-    """(images, True-=-missing masks) -> the partial-convolution U-Net's two inputs: the
-    images with the missing pixels zeroed, so nothing of the truth reaches the model, and
-    the masks as 1 = known, shape (N, H, W, 1)."""
-    known = (~np.asarray(missing, bool))[..., None].astype(np.float32)
-    return [images_unit.astype(np.float32) * known, known]
-
-
 class PConvInpainter(Inpainter):
     """The partial-convolution U-Net behind the interface: :meth:`fill` for the paper's
     square (patches, like every method) and :meth:`fill_masks` for any hole."""
@@ -165,8 +157,8 @@ class PConvInpainter(Inpainter):
     def predict_images(self, images_unit: np.ndarray, missing: np.ndarray) -> np.ndarray:
         outs = []
         for i in range(0, len(images_unit), self.batch_size):
-            x, m = unet_inputs(images_unit[i:i + self.batch_size], missing[i:i + self.batch_size])
-            outs.append(np.asarray(self.model([x, m], training=False)))
+            inputs = unet_inputs(images_unit[i:i + self.batch_size], known_mask(missing[i:i + self.batch_size]))
+            outs.append(np.asarray(self.model(inputs, training=False)))
         return np.concatenate(outs) if outs else np.zeros_like(images_unit)
 
     def predict_masked(self, holed: np.ndarray, masks: np.ndarray) -> np.ndarray:

@@ -4,9 +4,8 @@ Choices the paper leaves open are named at the layer (docs/paper.md lists them a
 
 - padding: ``"same"`` everywhere, so that every stride-2 layer halves the size as the
   tables' output shapes require;
-- dropout rate: :data:`AUTOENCODER_DROPOUT` (0.6) in the autoencoder, chosen on validation
-  error against 0.2, 0.5 and 0.7 (docs/paper.md), and :data:`DROPOUT`
-  (0.2) in the GAN's two networks;
+- dropout rate: :data:`~helpers.settings.AUTOENCODER_DROPOUT` in the autoencoder and
+  :data:`~helpers.settings.GAN_DROPOUT` in the GAN's two networks (the settings say why);
 - LeakyReLU slope: :data:`LEAKY_SLOPE` (0.2, as in DCGAN and Pathak et al.);
 - weight initialisation: Keras's default (Glorot uniform, zero biases);
 - BatchNormalization: Keras's defaults (momentum 0.99, epsilon 1e-3).
@@ -23,10 +22,10 @@ import keras
 from keras import layers
 
 from .engine.files import replacing
+from . import registry
 from .inpainters import ModelInpainter
+from .settings import AUTOENCODER_DROPOUT, GAN_DROPOUT
 
-DROPOUT = 0.2
-AUTOENCODER_DROPOUT = 0.6
 LEAKY_SLOPE = 0.2
 
 # Parameter counts of the models built here (the tables with their two typos read as
@@ -64,7 +63,7 @@ def _deconv_block(filters: int, kernel: int, strides: int) -> list:
             layers.BatchNormalization()]
 
 
-def build_discriminator(dropout: float = DROPOUT) -> keras.Model:
+def build_discriminator(dropout: float = GAN_DROPOUT) -> keras.Model:
     """Table I: 16x16x3 patch on [-1, 1] -> probability that it is real."""
     return keras.Sequential([
         keras.Input((16, 16, 3)),
@@ -81,7 +80,7 @@ def build_discriminator(dropout: float = DROPOUT) -> keras.Model:
     ], name="discriminator")
 
 
-def build_generator(dropout: float = DROPOUT) -> keras.Model:
+def build_generator(dropout: float = GAN_DROPOUT) -> keras.Model:
     """Table II: 32x32x3 holed image on [-1, 1] -> 16x16x3 patch on [-1, 1] (tanh)."""
     return keras.Sequential([
         keras.Input((32, 32, 3)),
@@ -173,4 +172,5 @@ def load_inpainter(path: str | os.PathLike, name: str | None = None) -> ModelInp
     if model.name == "discriminator":
         raise ModelLoadError(f"{str(path)!r} is a discriminator: it judges patches but cannot "
                              f"fill holes. Load the generator saved beside it.")
-    return ModelInpainter(model, name=name or f"{model.name} ({Path(path).stem})")
+    (kind,) = [k for k in registry.KINDS.values() if k.filling_net == model.name]
+    return ModelInpainter(model, kind.scale, name=name or f"{model.name} ({Path(path).stem})")

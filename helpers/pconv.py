@@ -22,8 +22,9 @@ plain Keras (:func:`helpers.pretrained.export_keras`).
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers, ops
+
+from .settings import PCONV_WIDTHS, check_widths
 
 LEAKY_SLOPE = 0.2  # the decoder's LeakyReLU, as in Liu et al.
 
@@ -116,22 +117,8 @@ def _decode(x, known, skip, skip_known, filters, name, partial_conv):
     return layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=f"{name}_leaky")(x), known
 
 
-PCONV_WIDTHS = (32, 64, 128, 128)  # channels of the four levels (16x16, 8x8, 4x4, 2x2)
 # The U-Net's partial convolutions, named by the size of their output, in the order they run.
 LEVELS = ("encode16", "encode8", "encode4", "encode2", "decode4", "decode8", "decode16", "decode32")
-
-
-def check_widths(widths) -> tuple[int, ...]:
-    """``widths`` as four positive whole numbers, else a ValueError that says what fits."""
-    try:
-        values = tuple(int(w) for w in widths)
-        whole = all(float(w) == int(w) for w in widths)
-    except (TypeError, ValueError):
-        values, whole = (), False
-    if len(values) != 4 or not whole or min(values) < 1:
-        raise ValueError(f"widths must be four positive whole numbers, the channels of the U-Net's "
-                         f"levels at 16x16, 8x8, 4x4 and 2x2 (default {PCONV_WIDTHS}), got {widths!r}")
-    return values
 
 
 def build_pconv_unet(widths=PCONV_WIDTHS, partial_conv=None) -> keras.Model:
@@ -198,15 +185,3 @@ def plain_unet(model: keras.Model) -> keras.Model:
         if isinstance(layer, layers.BatchNormalization):
             plain.get_layer(layer.name).set_weights(layer.get_weights())
     return plain
-
-
-def mask_through_layers(missing: np.ndarray, layers_: int = 4, kernel: int = 3) -> list[np.ndarray]:
-    """How a hole shrinks through ``layers_`` partial convolutions (stride 1, for the
-    picture): the missing pixels (bool, True = missing) before each layer and after the last."""
-    known = (~np.asarray(missing, bool))[None, ..., None].astype(np.float32)
-    steps = [np.asarray(missing, bool)]
-    for _ in range(layers_):
-        _, known = PartialConv2D(1, kernel)([np.zeros_like(known), known])
-        known = keras.ops.convert_to_numpy(known)
-        steps.append(known[0, ..., 0] < 0.5)
-    return steps

@@ -11,8 +11,10 @@ you see a model learn and can change the code and see what it does; ``RUN`` choo
 model the rest of the notebook studies. Before any training, :func:`estimate` says how long
 it takes on this machine, from a speed measured here (:func:`measure_speed`).
 
-The test suite sets ``INPAINTING_SMOKE=1``: every budget is then tiny and every data set a
-small subset, so each code path runs in seconds. The numbers then mean nothing.
+**Smoke mode.** The test suite runs every notebook in seconds: it sets ``INPAINTING_SMOKE=1``,
+and a notebook reads that once, ``SMOKE = runs.smoke_test()``, and passes it to the functions
+here that size a run or its data (``smoke=SMOKE``): every budget is then tiny and every data
+set a small subset, and the numbers mean nothing. No other function reads the environment.
 """
 
 from __future__ import annotations
@@ -25,29 +27,24 @@ from pathlib import Path
 
 import numpy as np
 
+from . import registry
 from .data import Cifar10, load_cifar10, showcase_indices, split_validation  # noqa: F401
 from .engine.backend import backend
 from .engine.files import REPO_ROOT, read_json, write_json
 from .engine.weightfiles import PretrainedError, verify
 from .environment import gpus, in_colab
 from .models import save_model
-from .paper import BUDGETS
-from .pretrained import load_pretrained_trainer
-from .trainers import AutoencoderTrainer, GANTrainer, PConvTrainer
+from .pretrained import load_published
 
 RUN_CHOICES = ("pretrained", "quick", "paper")
 SMOKE_ENV = "INPAINTING_SMOKE"
 RUNS_ENV = "INPAINTING_RUNS"
-MODELS = ("autoencoder", "gan", "pconv")
-TRAINERS = {"autoencoder": AutoencoderTrainer, "gan": GANTrainer, "pconv": PConvTrainer}
-
-# Iterations of the quick run: enough to see the model learn, a minute or two on 2 CPU cores.
-QUICK_ITERATIONS = {"autoencoder": 1_500, "gan": 300, "pconv": 800}
-SMOKE_ITERATIONS = {"autoencoder": 20, "gan": 6, "pconv": 10}
+TEST_IMAGES = 2_000   # the test images a notebook scores on: the classical fills run on the CPU
 
 
-def smoke() -> bool:
-    """Whether the test suite's tiny budgets are on (``INPAINTING_SMOKE`` set, not 0/false)."""
+def smoke_test() -> bool:
+    """Whether the test suite is running this notebook (``INPAINTING_SMOKE`` set, not 0/false):
+    the one place smoke mode is read. Pass the answer on as ``smoke=``."""
     return os.environ.get(SMOKE_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
@@ -59,11 +56,11 @@ def check_choice(run: str) -> str:
     return run
 
 
-# --------------------------------------------------------------------------- budgets
+# --------------------------------------------------------------------------- plans
 
 
 @dataclass(frozen=True)
-class Budget:
+class TrainingPlan:
     """How much one run trains: ``iterations`` batches of ``batch_size`` images, with
     ``val_size`` training images held out to watch the hole error on."""
 
@@ -77,10 +74,11 @@ class Budget:
 
     @property
     def paper(self):
-        return BUDGETS[self.model]
+        """The paper's budget for this model (:data:`helpers.paper.BUDGETS`)."""
+        return registry.kind(self.model).budget
 
     def describe(self) -> str:
-        """One line: what this budget trains, against the paper's."""
+        """One line: what this plan trains, against the paper's budget."""
         share = self.iterations / self.paper.iterations
         against = ("the paper's budget" if share >= 1 else
                    f"{100 * share:.2g}% of the paper's {self.paper.iterations:,}")
@@ -88,49 +86,47 @@ class Budget:
                 f"({against})")
 
 
-def budget(model: str, run: str) -> Budget:
-    """The budget of ``model`` for a "quick" or "paper" run (tiny under the test suite)."""
-    if model not in MODELS:
-        raise ValueError(f"Unknown model {model!r}: use one of {', '.join(MODELS)}.")
+def plan(model: str, run: str, smoke: bool = False) -> TrainingPlan:
+    """The plan of ``model`` for a "quick" or "paper" run (tiny with ``smoke``)."""
+    kind = registry.kind(model)
     if run not in ("quick", "paper"):
         raise ValueError(f"A run that trains is 'quick' or 'paper', got {run!r}.")
-    batch = BUDGETS[model].batch_size
-    if smoke():
-        return Budget(model, "smoke", SMOKE_ITERATIONS[model], batch, 64, 2, SMOKE_ITERATIONS[model])
+    batch = kind.budget.batch_size
+    if smoke:
+        n = kind.smoke_iterations
+        return TrainingPlan(model, "smoke", n, batch, 64, 2, n)
     if run == "quick":
-        n = QUICK_ITERATIONS[model]
-        return Budget(model, "quick", n, batch, 1_000, max(n // 30, 1), max(n // 6, 1))
-    return Budget(model, "paper", BUDGETS[model].iterations, batch, 5_000, 250, 1_000)
+        n = kind.quick_iterations
+        return TrainingPlan(model, "quick", n, batch, 1_000, max(n // 30, 1), max(n // 6, 1))
+    return TrainingPlan(model, "paper", kind.budget.iterations, batch, 5_000, 250, 1_000)
 
 
 # --------------------------------------------------------------------------- data
 
 
-def load_data(**kwargs) -> Cifar10:
-    """CIFAR-10 for a notebook: all of it, or 512 training and 64 test images under the test
-    suite. Keyword arguments go to :func:`helpers.data.load_cifar10`."""
-    if smoke():
+def load_data(smoke: bool = False, **kwargs) -> Cifar10:
+    """CIFAR-10 for a notebook: all of it, or (``smoke``) 512 training and 64 test images.
+    Keyword arguments go to :func:`helpers.data.load_cifar10`."""
+    if smoke:
         kwargs.setdefault("train_size", 512)
         kwargs.setdefault("test_size", 64)
     kwargs.setdefault("progress", False)
     return load_cifar10(**kwargs)
 
 
-def test_images(data: Cifar10, n: int | None = None):
-    """The test images a notebook scores on: ``n`` of them (default: all of them with a GPU,
-    2,000 on a CPU), a seeded random choice, so always the same ones and every class (the
-    test set may be stored class by class). Returns ``(images, labels)``."""
-    if n is None:
-        n = len(data.x_test) if gpus() else 2_000
+def test_images(data: Cifar10, n: int = TEST_IMAGES):
+    """The test images a notebook scores on: ``n`` of them (default :data:`TEST_IMAGES`, on
+    every runtime), a seeded random choice, so always the same ones and every class (the test
+    set may be stored class by class). Returns ``(images, labels)``."""
     if n >= len(data.x_test):
         return data.x_test, data.y_test
     chosen = np.sort(np.random.default_rng(0).permutation(len(data.x_test))[:n])
     return data.x_test[chosen], data.y_test[chosen]
 
 
-def split(data: Cifar10, b: Budget, seed: int = 0):
-    """(training images, validation images): ``b.val_size`` held out of the training set."""
-    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, min(b.val_size, len(data.x_train) // 4),
+def split(data: Cifar10, p: TrainingPlan, seed: int = 0):
+    """(training images, validation images): ``p.val_size`` held out of the training set."""
+    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, min(p.val_size, len(data.x_train) // 4),
                                             seed=seed)
     return x_train, x_val
 
@@ -141,18 +137,19 @@ def split(data: Cifar10, b: Budget, seed: int = 0):
 _SPEEDS: dict = {}
 
 
-def measure_speed(model: str, seconds: float = 1.5) -> float:
+def measure_speed(model: str, seconds: float = 1.5, smoke: bool = False) -> float:
     """Training iterations per second of ``model`` here, measured on random images with the
-    package's own step (after two untimed iterations, which compile it); asked once per session."""
+    package's own step (after two untimed iterations, which compile it); asked once per
+    session (``smoke``: two timed iterations only)."""
     key = (model, backend(), gpus())
     if key not in _SPEEDS:
-        kwargs = {"fused": True} if model == "gan" else {}
-        trainer = TRAINERS[model](**kwargs)
+        trainer_class = registry.kind(model).trainer_class()
+        trainer = trainer_class(fused=True) if model == "gan" else trainer_class()
         images = np.random.default_rng(0).integers(0, 256, (trainer.batch_size, 32, 32, 3), dtype=np.uint8)
         for _ in range(2):
             trainer.train_step(images)
         start, count = time.perf_counter(), 0
-        while count < 2 or (not smoke() and time.perf_counter() - start < seconds):
+        while count < 2 or (not smoke and time.perf_counter() - start < seconds):
             float(next(iter(trainer.train_step(images).values())))  # waits for the step to finish
             count += 1
         _SPEEDS[key] = count / (time.perf_counter() - start)
@@ -167,14 +164,14 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def estimate(b: Budget) -> str:
-    """How long ``b`` takes here, from a measured speed: one sentence to print first."""
-    speed = measure_speed(b.model)
+def estimate(p: TrainingPlan) -> str:
+    """How long ``p`` takes here, from a measured speed: one sentence to print first."""
+    speed = measure_speed(p.model, smoke=p.run == "smoke")
     where = ", ".join(gpus()) or "this CPU"
-    text = (f"{b.describe()}. Measured here ({where}, {backend()}): {speed:.1f} iterations/s, "
-            f"so about {duration(b.iterations / speed)}")
-    if b.iterations < b.paper.iterations:
-        text += f"; the paper's {b.paper.iterations:,} would take about {duration(b.paper.iterations / speed)}"
+    text = (f"{p.describe()}. Measured here ({where}, {backend()}): {speed:.1f} iterations/s, "
+            f"so about {duration(p.iterations / speed)}")
+    if p.iterations < p.paper.iterations:
+        text += f"; the paper's {p.paper.iterations:,} would take about {duration(p.paper.iterations / speed)}"
     return text + "."
 
 
@@ -190,42 +187,42 @@ def runs_root() -> Path:
     return Path("/content/inpainting-runs") if in_colab() else REPO_ROOT / "runs"
 
 
-def run_dir(b: Budget, fresh: bool | None = None) -> Path:
+def run_dir(p: TrainingPlan, fresh: bool | None = None) -> Path:
     """The folder of a run: ``runs/<run>/<model>``. A paper run resumes from its checkpoint
     there; a quick (or smoke) run starts afresh (``fresh``) each time, so a change to the
     code shows."""
-    path = runs_root() / b.run / b.model
-    if (b.run != "paper" if fresh is None else fresh) and path.exists():
+    path = runs_root() / p.run / p.model
+    if (p.run != "paper" if fresh is None else fresh) and path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def fit(trainer, data: Cifar10, b: Budget, callback=None, progress: bool = False) -> dict:
-    """Train ``trainer`` with budget ``b`` on ``data`` (validation held out of the training
+def fit(trainer, data: Cifar10, p: TrainingPlan, callback=None, progress: bool = False) -> dict:
+    """Train ``trainer`` with plan ``p`` on ``data`` (validation held out of the training
     set), checkpointing in :func:`run_dir`; a paper run resumes where it stopped."""
-    x_train, x_val = split(data, b)
-    folder = run_dir(b)
-    return trainer.fit(x_train, b.iterations, checkpoint_dir=folder, resume=b.run == "paper",
-                       checkpoint_every=max(b.validate_every, 1), log_every=b.log_every,
-                       validation=x_val, validate_every=b.validate_every, callback=callback,
+    x_train, x_val = split(data, p)
+    folder = run_dir(p)
+    return trainer.fit(x_train, p.iterations, checkpoint_dir=folder, resume=p.run == "paper",
+                       checkpoint_every=max(p.validate_every, 1), log_every=p.log_every,
+                       validation=x_val, validate_every=p.validate_every, callback=callback,
                        progress=progress)
 
 
-def save(trainer, b: Budget, data: Cifar10) -> Path:
+def save(trainer, p: TrainingPlan, data: Cifar10) -> Path:
     """Save a trained model where notebook 5 finds it: ``runs/<run>/models/<model>.keras``,
-    with what it was trained on beside it (``<model>.json``)."""
-    folder = runs_root() / b.run / "models"
-    path = save_model(trainer.models()[trainer.filling_net], folder / f"{b.model}.keras")
-    write_json(folder / f"{b.model}.json", {"model": b.model, "run": b.run, "iteration": trainer.iteration,
+    with what it was trained on beside it (``<model>.json``). Returns the path."""
+    folder = runs_root() / p.run / "models"
+    path = save_model(trainer.models()[trainer.filling_net], folder / f"{p.model}.keras")
+    write_json(folder / f"{p.model}.json", {"model": p.model, "run": p.run, "iteration": trainer.iteration,
                                              "batch_size": trainer.batch_size, "data_source": data.source,
                                              "saved": time.strftime("%Y-%m-%d %H:%M")})
     return path
 
 
-def saved(model: str, run: str) -> tuple[Path, dict] | None:
+def saved(model: str, run: str, smoke: bool = False) -> tuple[Path, dict] | None:
     """The model a notebook saved for ``run`` (see :func:`save`), and its record, if any."""
-    folder = runs_root() / ("smoke" if smoke() else run) / "models"
+    folder = runs_root() / ("smoke" if smoke else run) / "models"
     path = folder / f"{model}.keras"
     return (path, read_json(folder / f"{model}.json")) if path.exists() else None
 
@@ -253,45 +250,49 @@ def choose(run: str, model: str) -> str:
     return run
 
 
-def load(name: str, **trainer_kwargs):
-    """The shipped weights ``name`` as a trainer (models, iteration, loss history), and one
-    line that describes exactly that model: its iteration and its losses there."""
-    trainer = load_pretrained_trainer(name, **trainer_kwargs)
-    return trainer, describe(trainer, f"the shipped weights {name!r} (weights/{name}.md)")
+def load(name: str):
+    """The shipped model ``name`` (:class:`~helpers.pretrained.PublishedModel`: its network
+    that fills holes, its iteration and loss history), and one line that describes it."""
+    model = load_published(name)
+    return model, describe(model, f"the shipped weights {name!r} (weights/{name}.md)")
 
 
-def studied(run: str, model: str, quick, make, data: Cifar10, callback=None, name: str | None = None):
-    """The trainer whose model the rest of a notebook studies, and one line that describes it.
+def studied(run: str, model: str, quick, make, data: Cifar10, callback=None, name: str | None = None,
+            smoke: bool = False):
+    """The model the rest of a notebook studies, and one line that describes it.
 
-    - ``"pretrained"``: the shipped weights ``name`` (default: ``model``'s);
+    - ``"pretrained"``: the shipped weights ``name`` (default: ``model``'s), a
+      :class:`~helpers.pretrained.PublishedModel`;
     - ``"quick"``: ``quick``, the trainer of the quick run the notebook has just trained;
     - ``"paper"``: a trainer from ``make()`` trained here with the paper's budget, after
       saying how long that takes; it checkpoints, and a rerun resumes where it stopped.
+
+    Each has ``inpainter()``, ``history``, ``iteration`` and ``batch_size``. Nothing is saved:
+    :func:`save` does that.
     """
     run = choose(run, name or model)
     if run == "pretrained":
         return load(name or model)
     if run == "quick":
-        save(quick, budget(model, "quick"), data)  # for notebook 5
         return quick, describe(quick, "the quick run above")
-    b = budget(model, "paper")
-    print(estimate(b))
+    p = plan(model, "paper", smoke=smoke)
+    print(estimate(p))
     trainer = make()
-    fit(trainer, data, b, callback=callback)
+    fit(trainer, data, p, callback=callback)
     if callback is not None:
         callback.finish(trainer)
-    save(trainer, b, data)
-    return trainer, describe(trainer, f"the paper run in {run_dir(b, fresh=False)}")
+    return trainer, describe(trainer, f"the paper run in {run_dir(p, fresh=False)}")
 
 
-def describe(trainer, source: str) -> str:
-    """One line about the model a trainer holds: where it came from, its iteration, and the
-    training loss and validation hole MSE logged at (or last before) that iteration."""
-    history = trainer.history
+def describe(model, source: str) -> str:
+    """One line about a trained model (a trainer, or a published model): where it came from,
+    its iteration, and the training loss and validation hole MSE logged at (or last before)
+    that iteration."""
+    history = model.history
     iterations = history.get("iteration", [])
-    upto = [i for i, it in enumerate(iterations) if it <= trainer.iteration]
-    parts = [f"{source}: iteration {trainer.iteration:,} at batch {trainer.batch_size}"]
-    for key, label in ((trainer.reconstruction_loss, "training loss"), ("val_hole_mse", "validation hole MSE")):
+    upto = [i for i, it in enumerate(iterations) if it <= model.iteration]
+    parts = [f"{source}: iteration {model.iteration:,} at batch {model.batch_size}"]
+    for key, label in ((model.model_kind.training_loss, "training loss"), ("val_hole_mse", "validation hole MSE")):
         values = [(iterations[i], history[key][i]) for i in upto if history.get(key) and i < len(history[key])
                   and history[key][i] is not None]
         if values:

@@ -25,7 +25,9 @@ from functools import partial
 from keras import ops
 
 from .engine.backend import gradient_norm, update, with_non_trainable
+from .holes import unet_inputs
 from .paper import ADVERSARIAL_WEIGHT, L2_WEIGHT
+from .settings import check_pconv_loss
 
 REAL, FAKE = 1.0, 0.0  # the discriminator's labels
 
@@ -115,17 +117,6 @@ def gan_step(g, d, g_state, d_state, holed, patches, l2_weight=L2_WEIGHT,
 # --------------------------------------------------------------------------- the U-Net (beyond the paper)
 
 HOLE_WEIGHT, KNOWN_WEIGHT = 6.0, 1.0  # Liu et al.'s weights of their two pixel terms
-PCONV_LOSSES = ("l1", "l2")
-
-
-def check_pconv_loss(kind: str) -> str:
-    """``kind`` if it names one of :data:`PCONV_LOSSES`, else a ValueError that lists them."""
-    if kind not in PCONV_LOSSES:
-        raise ValueError(f"loss must be one of {PCONV_LOSSES} (Liu et al.'s absolute errors, or "
-                         f"the same terms squared), got {kind!r}")
-    return kind
-
-
 def hole_and_known_loss(predicted, truth, known, kind: str = "l2"):
     """Liu et al.'s two pixel terms: 6 x the error over the missing pixels + 1 x the error over
     the known ones, each a mean over all pixels (so bigger holes weigh more, as in their paper).
@@ -137,7 +128,7 @@ def hole_and_known_loss(predicted, truth, known, kind: str = "l2"):
 
 def pconv_loss(unet, trainable, non_trainable, image, known, kind="l2"):
     """The U-Net sees the image with its missing pixels zeroed, and the mask (1 = known)."""
-    predicted, non_trainable = unet.stateless_call(trainable, non_trainable, [image * known, known],
+    predicted, non_trainable = unet.stateless_call(trainable, non_trainable, unet_inputs(image, known),
                                                    training=True)
     loss = hole_and_known_loss(predicted, image, known, kind)
     return loss, (non_trainable, {"loss": loss})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,30 +24,23 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import steps
-from .batches import BatchSampler, augment, check_shift, free_form_holes
+from . import registry, steps
+from .batches import BatchSampler, augment, free_form_holes
 from .engine.averaging import AVERAGE_EVERY, WeightAveraging
 from .engine.backend import Net, backend, check_backend, compile_step, resolve_compile_mode, to_numpy
 from .engine.checkpoints import (check_settings, read_checkpoint, restore_states, state_arrays,
                                  write_checkpoint)
 from .engine.parallel import DataParallel
-from .holes import CENTER_HOLE, Hole, check_images, convert_scale, hole_mask, make_pairs, random_masks
-from .metrics import sharpness
-from .models import AUTOENCODER_DROPOUT, DROPOUT, build_autoencoder, build_discriminator, build_generator
-from .paper import (ADVERSARIAL_WEIGHT, AUTOENCODER_LEARNING_RATE, D_LEARNING_RATE, G_LEARNING_RATE,
-                    GAN_BETA_1, L2_WEIGHT)
-from .pconv import PCONV_WIDTHS, build_pconv_unet, check_widths, unet_widths
+from .holes import (CENTER_HOLE, Hole, check_images, convert_scale, hole_mask, known_mask, make_pairs,
+                    random_masks, unet_inputs)
+from .inpainters import Inpainter, ModelInpainter, PConvInpainter
+from .metrics import hole_mse, sharpness_ratio
+from .models import build_autoencoder, build_discriminator, build_generator
+from .pconv import build_pconv_unet, plain_unet, unet_widths
+from .settings import AutoencoderSettings, GANSettings, PConvSettings, Settings, fixed_settings
 
 # A step schedule's factor (lr_drop_at): the usual tenfold drop, e.g. He et al. 2016.
 LR_DROP_FACTOR = 0.1
-
-# A named variant beside the paper's autoencoder: the same layers plus the usual remedies for
-# the overfitting its long budget shows (flips, shifts, weight decay, less dropout, a late
-# learning-rate drop). Its model card has the measurements that chose it.
-AUTOENCODER_VARIANTS = {
-    "paper": dict(flip=False, dropout=AUTOENCODER_DROPOUT, weight_decay=0.0),
-    "regularized": dict(flip=True, shift=2, dropout=0.2, weight_decay=0.004, lr_drop_at=(44_000,)),
-}
 
 
 class TrainingDivergedError(RuntimeError):
@@ -72,24 +66,25 @@ class _Progress:
 
 
 class Trainer(WeightAveraging):
-    """What every trainer shares: state, the loop, logging, validation and checkpoints."""
+    """What every trainer shares: state, the loop, logging, validation and checkpoints.
+
+    A subclass names its ``kind`` (a :mod:`helpers.registry` entry, which says which of its
+    networks fills holes, on which values, and which loss is watched) and its settings class;
+    ``self.settings`` holds the run's settings (:mod:`helpers.settings`)."""
 
     kind = "model"
-    batch_size = 32
-    reconstruction_loss = "loss"   # the logged key checked for divergence
-    filling_net = "model"          # the net that fills holes (the one weight averaging averages)
+    settings_class = Settings
 
-    def __init__(self, nets: dict[str, Net], *, seed: int = 0, compile_mode: str = "auto",
-                 hole: Hole = CENTER_HOLE):
+    def __init__(self, nets: dict[str, Net], settings: Settings, *, seed: int = 0,
+                 compile_mode: str = "auto", hole: Hole = CENTER_HOLE):
         self.nets = nets
+        self.settings = settings
         self.seed = seed
         self.hole = hole
         self.compile_mode = resolve_compile_mode(compile_mode)
         self.state = {name: net.read() for name, net in nets.items()}
         self.iteration = 0
         self.history: dict[str, list] = {"iteration": []}
-        self.config: dict = {}
-        self.base_learning_rates: dict[str, float] = {}   # each net's rate before any drop
         self.train_seconds = 0.0   # wall time spent in fit, over every session of this run
         self.stop_requested = False   # set (e.g. by a signal handler) to end fit after this iteration
         self.validation_seed = None   # the seed of the run's validation split, when not ``seed``
@@ -98,6 +93,43 @@ class Trainer(WeightAveraging):
         if self.parallel is not None:
             self.parallel.check_batch(self.batch_size)
 
+    @staticmethod
+    def make_settings(settings_class, settings: Settings | None, changes: dict) -> Settings:
+        """``settings`` (default: the class's defaults, the paper's recipe) with ``changes``."""
+        base = settings_class() if settings is None else settings
+        if not isinstance(base, settings_class):
+            raise TypeError(f"settings must be a {settings_class.__name__}, got {type(base).__name__}.")
+        return base.replace(**changes)
+
+    # -- what the registry says of this kind
+    @property
+    def model_kind(self) -> registry.ModelKind:
+        return registry.kind(self.kind)
+
+    @property
+    def filling_net(self) -> str:
+        """The name of the net that fills holes (the one weight averaging averages)."""
+        return self.model_kind.filling_net
+
+    @property
+    def reconstruction_loss(self) -> str:
+        """The logged key checked for divergence."""
+        return self.model_kind.training_loss
+
+    @property
+    def config(self) -> dict:
+        """The settings as records keep them (``self.settings`` is the truth)."""
+        return self.settings.record()
+
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size
+
+    @property
+    def base_learning_rates(self) -> dict[str, float]:
+        """Each net's learning rate before any drop."""
+        return {}
+
     # -- what each trainer provides
     def train_step(self, images_uint8: np.ndarray) -> dict:
         """One iteration on a batch of uint8 images; returns the values to log."""
@@ -105,6 +137,11 @@ class Trainer(WeightAveraging):
 
     def predict_patch_unit(self, images_uint8: np.ndarray) -> np.ndarray:
         """The filled holes of uint8 images, as patches on [0, 1]."""
+        raise NotImplementedError
+
+    @classmethod
+    def build_filling_net(cls, settings: Settings) -> keras.Model:
+        """A fresh network that fills holes, built as these settings say (to load weights into)."""
         raise NotImplementedError
 
     def log_extras(self, images_uint8: np.ndarray) -> dict:
@@ -121,27 +158,42 @@ class Trainer(WeightAveraging):
         self.sync()
         return {name: net.model for name, net in self.nets.items()}
 
+    def inpainter(self, name: str | None = None) -> Inpainter:
+        """The network that fills holes, as it is now, behind the course's one interface."""
+        return self.wrap_filling_net(self.models()[self.filling_net], name or self.kind)
+
+    @classmethod
+    def wrap_filling_net(cls, model: keras.Model, name: str) -> Inpainter:
+        """A network that fills holes, of this kind, behind the :class:`Inpainter` interface."""
+        return ModelInpainter(model, scale=registry.kind(cls.kind).scale, name=name)
+
+    @classmethod
+    def plain_filling_net(cls, model: keras.Model) -> keras.Model:
+        """The network that fills holes made of Keras's own layers only, for a ``.keras`` file
+        that loads without this project (the paper's models already are)."""
+        return model
+
     def seeds(self) -> dict:
         """The seeds a record keeps: ``seed``, and ``validation_seed`` where it differs."""
         if self.validation_seed in (None, self.seed):
             return {"seed": self.seed}
         return {"seed": self.seed, "validation_seed": self.validation_seed}
 
-    # -- learning rates
+    # -- settings a run may change: learning-rate drops, averaging
     def set_lr_drops(self, lr_drop_at) -> None:
         """Multiply every learning rate by :data:`LR_DROP_FACTOR` from each of these
         iterations on (a step schedule; the paper's recipe has none)."""
-        drops = sorted(int(i) for i in (lr_drop_at or []))
-        if any(i < 1 for i in drops) or len(set(drops)) != len(drops):
-            raise ValueError(f"learning-rate drops must be distinct positive iterations, got {list(lr_drop_at)!r}.")
-        if drops:
-            self.config["lr_drop_at"] = drops
-        else:
-            self.config.pop("lr_drop_at", None)
+        self.settings = dataclasses.replace(self.settings, lr_drop_at=tuple(lr_drop_at or ()))
+
+    def set_averaging(self, decay: float | None) -> None:
+        """Keep an average of the filling net's weights with this ``decay`` per iteration, e.g.
+        0.999 (about the last 1,000 iterations); None switches it off."""
+        self.settings = dataclasses.replace(self.settings, average_decay=decay)
+        self.average = None
 
     @property
     def lr_drop_at(self) -> list[int]:
-        return self.config.get("lr_drop_at", [])
+        return list(self.settings.lr_drop_at)
 
     def learning_rate_scale(self) -> float:
         return LR_DROP_FACTOR ** sum(self.iteration >= drop for drop in self.lr_drop_at)
@@ -151,11 +203,10 @@ class Trainer(WeightAveraging):
         Taken from the trainer's settings, never from a checkpoint: Keras keeps the rate among
         the optimizer's variables, so a resumed run would otherwise keep the saved rate."""
         scale = self.learning_rate_scale()
-        for name, net in self.nets.items():
-            if name not in self.base_learning_rates:
-                continue
+        for name, rate in self.base_learning_rates.items():
+            net = self.nets[name]
             index = next(i for i, v in enumerate(net.optimizer.variables) if v.name == "learning_rate")
-            value = self.base_learning_rates[name] * scale
+            value = rate * scale
             slot = self.state[name][2][index]
             if backend() == "jax":
                 import jax
@@ -186,7 +237,8 @@ class Trainer(WeightAveraging):
         models' variables but no optimizer state (published weights): the optimizers start
         afresh, everything else (iteration, seed, history) is restored."""
         saved = meta.get("config", {})
-        check_settings(saved, {"kind": self.kind, **self.config}, where)
+        check_settings(saved, {"kind": self.kind, **self.config}, where,
+                       ("kind", *fixed_settings(type(self.settings))))
         for name, values in restore_states(self.state, arrays, where, self.kind, weights_only).items():
             self.nets[name].write(values)
             self.state[name] = self.nets[name].read()
@@ -319,20 +371,15 @@ class Trainer(WeightAveraging):
         return first_loss
 
     def validate(self, images_uint8: np.ndarray, batch_size: int = 500) -> float:
-        """Hole MSE on [0, 1], the metric every model in the course is compared on. Also keeps
-        the fills' sharpness ratio in ``validation_sharpness_ratio`` (1.0: as sharp as the
-        truth; see :func:`helpers.metrics.sharpness_ratio`)."""
-        errors, sharp_pred, sharp_true = [], [], []
-        for i in range(0, len(images_uint8), batch_size):
-            batch = images_uint8[i:i + batch_size]
-            _, patch = make_pairs(batch, "unit", self.hole)
-            pred = self.predict_patch_unit(batch)
-            errors.append(np.sum((pred - patch) ** 2))
-            sharp_pred.append(sharpness(pred, per_image=True))
-            sharp_true.append(sharpness(patch, per_image=True))
-        true = float(np.mean(np.concatenate(sharp_true)))
-        self.validation_sharpness_ratio = float(np.mean(np.concatenate(sharp_pred))) / true if true else math.nan
-        return float(np.sum(errors) / (len(images_uint8) * self.hole.height * self.hole.width * 3))
+        """Hole MSE on [0, 1] (:func:`helpers.metrics.hole_mse`), the metric every model in the
+        course is compared on. Also keeps the fills' sharpness ratio in
+        ``validation_sharpness_ratio`` (1.0: as sharp as the truth; see
+        :func:`helpers.metrics.sharpness_ratio`)."""
+        pred = np.concatenate([self.predict_patch_unit(images_uint8[i:i + batch_size])
+                               for i in range(0, len(images_uint8), batch_size)])
+        _, truth = make_pairs(images_uint8, "unit", self.hole)
+        self.validation_sharpness_ratio = sharpness_ratio(pred, truth)
+        return hole_mse(pred, truth)
 
 
 # --------------------------------------------------------------------------- the paper's autoencoder
@@ -341,40 +388,40 @@ class Trainer(WeightAveraging):
 class AutoencoderTrainer(Trainer):
     """The paper's autoencoder: MSE on the patch, Adam, batch 64, values on [0, 1].
 
-    ``flip``, ``shift``, ``dropout`` and ``weight_decay`` are for named variants
-    (:data:`AUTOENCODER_VARIANTS`); their defaults are the paper's recipe. ``model``: an
-    autoencoder built elsewhere (a notebook's); ``step``: a step with the signature of
-    :func:`helpers.steps.autoencoder_step`.
+    ``settings`` (:class:`~helpers.settings.AutoencoderSettings`, the paper's recipe by
+    default) and any of its fields as keywords, e.g. ``AutoencoderTrainer(batch_size=16)``.
+    ``model``: an autoencoder built elsewhere (a notebook's); ``step``: a step with the
+    signature of :func:`helpers.steps.autoencoder_step`.
     """
 
     kind = "autoencoder"
-    filling_net = "autoencoder"
+    settings_class = AutoencoderSettings
 
-    def __init__(self, model: keras.Model | None = None, *, learning_rate: float = AUTOENCODER_LEARNING_RATE,
-                 batch_size: int = 64, seed: int = 0, compile_mode: str = "auto", hole: Hole = CENTER_HOLE,
-                 flip: bool = False, dropout: float = AUTOENCODER_DROPOUT, weight_decay: float = 0.0,
-                 shift: int = 0, lr_drop_at=(), average_decay=None, step=steps.autoencoder_step):
+    def __init__(self, model: keras.Model | None = None, *, settings: AutoencoderSettings | None = None,
+                 seed: int = 0, compile_mode: str = "auto", hole: Hole = CENTER_HOLE,
+                 step=steps.autoencoder_step, **changes):
         check_backend()
-        shift = check_shift(shift)
+        settings = self.make_settings(AutoencoderSettings, settings, changes)
         if model is None:
             keras.utils.set_random_seed(seed)
-            model = build_autoencoder(dropout=dropout)
-        self.batch_size = batch_size
-        optimizer = (keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay) if weight_decay
-                     else keras.optimizers.Adam(learning_rate))
+            model = self.build_filling_net(settings)
+        rate, decay = settings.learning_rate, settings.weight_decay
+        optimizer = keras.optimizers.AdamW(rate, weight_decay=decay) if decay else keras.optimizers.Adam(rate)
         net = Net(model, optimizer)
-        super().__init__({"autoencoder": net}, seed=seed, compile_mode=compile_mode, hole=hole)
-        self.flip, self.shift = flip, shift
-        self.config = {"batch_size": batch_size, "learning_rate": learning_rate, "flip": flip,
-                       "shift": shift, "dropout": dropout, "weight_decay": weight_decay}
-        self.base_learning_rates = {"autoencoder": learning_rate}
-        self.set_lr_drops(lr_drop_at)
-        self.set_averaging(average_decay)
+        super().__init__({"autoencoder": net}, settings, seed=seed, compile_mode=compile_mode, hole=hole)
         self._step = compile_step(partial(step, net), self.compile_mode, parallel=self.parallel, models=[model])
         self._predict = compile_step(partial(_predict, model), self.compile_mode, n_out=0)
 
+    @classmethod
+    def build_filling_net(cls, settings: AutoencoderSettings) -> keras.Model:
+        return build_autoencoder(dropout=settings.dropout)
+
+    @property
+    def base_learning_rates(self) -> dict[str, float]:
+        return {"autoencoder": self.settings.learning_rate}
+
     def train_step(self, images_uint8):
-        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.settings.flip, self.settings.shift)
         holed, patch = make_pairs(images_uint8, "unit", self.hole)
         if self.parallel is not None:
             holed, patch = self.parallel.shard(holed, patch)
@@ -403,42 +450,34 @@ class GANTrainer(Trainer):
     gives in Keras 3, judges fills with moving statistics of real and fake batches mixed and
     says about 0.5 to everything: a useless adversarial signal.)
 
-    ``fused=True`` compiles the whole iteration as one function; the default compiles D's
-    step, G's fill and G's step as separate calls, the way the paper describes them (the
-    same algorithm). ``step``: an iteration with the signature of
-    :func:`helpers.steps.gan_step` (a notebook's), compiled as one function.
+    ``settings``: :class:`~helpers.settings.GANSettings` (the paper's recipe by default), and
+    any of its fields as keywords. ``fused=True`` compiles the whole iteration as one
+    function; the default compiles D's step, G's fill and G's step as separate calls, the way
+    the paper describes them (the same algorithm). ``step``: an iteration with the signature
+    of :func:`helpers.steps.gan_step` (a notebook's), compiled as one function.
     ``gradient_sizes=True`` also logs how strongly each of G's two terms pulls on its weights
     (:meth:`log_extras`; one more compiled function, so off unless asked; the command line
     turns it on). It is a way of watching, not a setting of training.
     """
 
     kind = "gan"
-    reconstruction_loss = "g_l2"
-    filling_net = "generator"
+    settings_class = GANSettings
 
     def __init__(self, generator: keras.Model | None = None, discriminator: keras.Model | None = None,
-                 *, g_learning_rate: float = G_LEARNING_RATE, d_learning_rate: float = D_LEARNING_RATE,
-                 beta_1: float = GAN_BETA_1, l2_weight: float = L2_WEIGHT,
-                 adversarial_weight: float = ADVERSARIAL_WEIGHT, batch_size: int = 32, seed: int = 0,
-                 compile_mode: str = "auto", fused: bool = False, hole: Hole = CENTER_HOLE,
-                 dropout: float = DROPOUT, lr_drop_at=(), average_decay=None, step=None,
-                 gradient_sizes: bool = False):
+                 *, settings: GANSettings | None = None, seed: int = 0, compile_mode: str = "auto",
+                 fused: bool = False, hole: Hole = CENTER_HOLE, step=None, gradient_sizes: bool = False,
+                 **changes):
         check_backend()
+        settings = self.make_settings(GANSettings, settings, changes)
         keras.utils.set_random_seed(seed)
         self.gradient_sizes = gradient_sizes
-        generator = generator or build_generator(dropout=dropout)
-        discriminator = discriminator or build_discriminator(dropout=dropout)
-        self.batch_size = batch_size
-        g = Net(generator, keras.optimizers.Adam(g_learning_rate, beta_1=beta_1))
-        d = Net(discriminator, keras.optimizers.Adam(d_learning_rate, beta_1=beta_1))
-        super().__init__({"generator": g, "discriminator": d}, seed=seed, compile_mode=compile_mode, hole=hole)
-        self.config = {"batch_size": batch_size, "g_learning_rate": g_learning_rate,
-                       "d_learning_rate": d_learning_rate, "beta_1": beta_1, "l2_weight": l2_weight,
-                       "adversarial_weight": adversarial_weight, "dropout": dropout}
-        self.base_learning_rates = {"generator": g_learning_rate, "discriminator": d_learning_rate}
-        self.set_lr_drops(lr_drop_at)
-        self.set_averaging(average_decay)
-        weights = dict(l2_weight=l2_weight, adversarial_weight=adversarial_weight)
+        generator = generator or self.build_filling_net(settings)
+        discriminator = discriminator or build_discriminator(dropout=settings.dropout)
+        g = Net(generator, keras.optimizers.Adam(settings.g_learning_rate, beta_1=settings.beta_1))
+        d = Net(discriminator, keras.optimizers.Adam(settings.d_learning_rate, beta_1=settings.beta_1))
+        super().__init__({"generator": g, "discriminator": d}, settings, seed=seed, compile_mode=compile_mode,
+                         hole=hole)
+        weights = dict(l2_weight=settings.l2_weight, adversarial_weight=settings.adversarial_weight)
         mode = self.compile_mode
         self.fused = fused or step is not None
         if self.fused:
@@ -453,6 +492,14 @@ class GANTrainer(Trainer):
         self._predict = compile_step(partial(_predict, generator), mode, n_out=0)
         self._gradient_sizes = compile_step(partial(steps.generator_gradient_sizes, g, d, **weights), mode,
                                             n_in=2, n_out=0)
+
+    @classmethod
+    def build_filling_net(cls, settings: GANSettings) -> keras.Model:
+        return build_generator(dropout=settings.dropout)
+
+    @property
+    def base_learning_rates(self) -> dict[str, float]:
+        return {"generator": self.settings.g_learning_rate, "discriminator": self.settings.d_learning_rate}
 
     def train_step(self, images_uint8):
         holed, patches = make_pairs(images_uint8, "signed", self.hole)
@@ -500,55 +547,58 @@ class PConvTrainer(Trainer):
     Each batch gets its own holes (:func:`helpers.batches.free_form_holes`): with probability
     ``center_fraction`` the paper's square, otherwise a mask from a bank of ``mask_bank``
     seeded free-form masks of ``coverage``. Validation scores the paper's square, like every
-    model here. ``flip`` and ``shift`` mirror and move the training images as the regularized
-    autoencoder's do; ``widths``: the U-Net's channels per level; ``loss``: "l2" or "l1"
-    (:func:`helpers.steps.hole_and_known_loss`); ``step``: a step with the signature of
-    :func:`helpers.steps.pconv_step`. The learning rate, 1e-3, was chosen against Liu et
-    al.'s 2e-4 (the model card says how).
+    model here. ``settings``: :class:`~helpers.settings.PConvSettings`, and any of its fields
+    as keywords. ``model``: a U-Net built elsewhere (its widths are then read from it);
+    ``step``: a step with the signature of :func:`helpers.steps.pconv_step`.
     """
 
     kind = "pconv"
-    filling_net = "pconv"
+    settings_class = PConvSettings
 
-    def __init__(self, model: keras.Model | None = None, *, learning_rate: float = 1e-3,
-                 batch_size: int = 64, seed: int = 0, compile_mode: str = "auto",
-                 coverage: tuple[float, float] = (0.1, 0.4), center_fraction: float = 0.25,
-                 mask_bank: int = 4000, loss: str = "l2", flip: bool = False, shift: int = 0,
-                 widths=None, lr_drop_at=(), average_decay=None, step=steps.pconv_step):
-        steps.check_pconv_loss(loss)
-        shift = check_shift(shift)
+    def __init__(self, model: keras.Model | None = None, *, settings: PConvSettings | None = None,
+                 seed: int = 0, compile_mode: str = "auto", step=steps.pconv_step, **changes):
         check_backend()
+        if model is not None:
+            widths = unet_widths(model)
+            if "widths" in changes and tuple(changes["widths"]) != widths:
+                raise ValueError(f"widths={tuple(changes['widths'])} but the model given has {widths}; "
+                                 f"give one or the other")
+            changes["widths"] = widths
+        settings = self.make_settings(PConvSettings, settings, changes)
         if model is None:
             keras.utils.set_random_seed(seed)
-            model = build_pconv_unet(PCONV_WIDTHS if widths is None else widths)
-        elif widths is not None and check_widths(widths) != unet_widths(model):
-            raise ValueError(f"widths={tuple(widths)} but the model given has {unet_widths(model)}; "
-                             f"give one or the other")
-        self.batch_size = batch_size
-        net = Net(model, keras.optimizers.Adam(learning_rate))
-        super().__init__({"pconv": net}, seed=seed, compile_mode=compile_mode)
-        self.center_fraction = center_fraction
-        self.flip, self.shift = bool(flip), shift
-        self.bank = random_masks(mask_bank, tuple(coverage), seed=seed)
-        self.config = {"batch_size": batch_size, "learning_rate": learning_rate,
-                       "coverage": list(coverage), "center_fraction": center_fraction,
-                       "mask_bank": mask_bank, "loss": loss, "flip": self.flip, "shift": shift,
-                       "widths": list(unet_widths(model))}
-        self.base_learning_rates = {"pconv": learning_rate}
-        self.set_lr_drops(lr_drop_at)
-        self.set_averaging(average_decay)
-        self._step = compile_step(partial(step, net, kind=loss), self.compile_mode, parallel=self.parallel,
-                                  models=[model])
+            model = self.build_filling_net(settings)
+        net = Net(model, keras.optimizers.Adam(settings.learning_rate))
+        super().__init__({"pconv": net}, settings, seed=seed, compile_mode=compile_mode)
+        self.bank = random_masks(settings.mask_bank, settings.coverage, seed=seed)
+        self._step = compile_step(partial(step, net, kind=settings.loss), self.compile_mode,
+                                  parallel=self.parallel, models=[model])
         self._predict = compile_step(partial(_predict, model), self.compile_mode, n_out=0)
+
+    @classmethod
+    def build_filling_net(cls, settings: PConvSettings) -> keras.Model:
+        return build_pconv_unet(settings.widths)
+
+    @classmethod
+    def wrap_filling_net(cls, model: keras.Model, name: str) -> Inpainter:
+        return PConvInpainter(model, name=name)
+
+    @classmethod
+    def plain_filling_net(cls, model: keras.Model) -> keras.Model:
+        return plain_unet(model)
+
+    @property
+    def base_learning_rates(self) -> dict[str, float]:
+        return {"pconv": self.settings.learning_rate}
 
     def masks_for(self, iteration: int, n: int) -> np.ndarray:
         """The holes (True = missing) of iteration ``iteration``'s ``n`` images."""
-        return free_form_holes(self.bank, self.seed, iteration, n, self.center_fraction, self.hole)
+        return free_form_holes(self.bank, self.seed, iteration, n, self.settings.center_fraction, self.hole)
 
     def train_step(self, images_uint8):
-        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.flip, self.shift)
+        images_uint8 = augment(images_uint8, self.seed, self.iteration, self.settings.flip, self.settings.shift)
         image = images_uint8.astype(np.float32) / 255.0
-        known = (~self.masks_for(self.iteration, len(image)))[..., None].astype(np.float32)
+        known = known_mask(self.masks_for(self.iteration, len(image)))
         if self.parallel is not None:
             image, known = self.parallel.shard(image, known)
         self.state["pconv"], logs = self._step(self.state["pconv"], image, known)
@@ -557,8 +607,7 @@ class PConvTrainer(Trainer):
     def predict_images_unit(self, images_uint8: np.ndarray, missing: np.ndarray) -> np.ndarray:
         """Whole predicted images on [0, 1] (known pixels not yet pasted back)."""
         image = np.asarray(images_uint8, np.float32) / 255.0 if images_uint8.dtype == np.uint8 else images_uint8
-        known = (~np.asarray(missing))[..., None].astype(np.float32)
-        (pred,) = self._predict(self.state["pconv"], [image.astype(np.float32) * known, known])
+        (pred,) = self._predict(self.state["pconv"], unet_inputs(image.astype(np.float32), known_mask(missing)))
         return np.clip(to_numpy(pred), 0, 1)
 
     def predict_patch_unit(self, images_uint8):

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -87,7 +87,8 @@ from helpers.metrics import hole_mse
 # from is section 6.
 
 # %%
-data = runs.load_data()
+SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
+data = runs.load_data(smoke=SMOKE)
 print(data.describe())
 assert data.x_train.shape[1:] == (32, 32, 3) and data.x_train.dtype == np.uint8
 
@@ -197,7 +198,7 @@ plots.image_grid(list(inputs[:8]) + list(targets[:8]), ncols=8, row_labels=["inp
 
 # %%
 start = time.perf_counter()
-again = runs.load_data()
+again = runs.load_data(smoke=SMOKE)
 print(f"second load: {time.perf_counter() - start:.2f} s, from the cache; source: {again.source}")
 assert np.array_equal(again.x_test, data.x_test)  # same seed, same images
 
@@ -222,7 +223,7 @@ print(f"the paper's autoencoder: {ae.iterations:,} iterations at batch {ae.batch
 # every time (a seeded choice). The test set is kept for notebook 5.
 
 # %%
-quick = runs.budget("autoencoder", "quick")
+quick = runs.plan("autoencoder", "quick", smoke=SMOKE)
 x_train, x_val = runs.split(data, quick)
 print(f"{quick.describe()}: trains on {len(x_train):,} images, validates on {len(x_val):,}")
 assert len(x_train) + len(x_val) == len(data.x_train)

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -92,7 +92,6 @@ from helpers import architecture, paper, plots, runs, widgets
 from helpers.classical import OpenCVFill
 from helpers.engine.backend import update
 from helpers.holes import CENTER_HOLE, make_pairs, to_scale
-from helpers.inpainters import ModelInpainter
 from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.steps import mse
 from helpers.trainers import AutoencoderTrainer
@@ -104,7 +103,8 @@ from helpers.trainers import AutoencoderTrainer
 # suite the notebook loads a small subset.)
 
 # %%
-data = runs.load_data()
+SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
+data = runs.load_data(smoke=SMOKE)
 print(data.describe())
 
 # %% [markdown]
@@ -243,7 +243,7 @@ plots.image_row([a, b, average], ["plausible A", "plausible B", "the MSE-best gu
 # them at a quarter, half, three quarters and the end of the run.
 
 # %%
-quick = runs.budget("autoencoder", "quick")
+quick = runs.plan("autoencoder", "quick", smoke=SMOKE)
 print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = AutoencoderTrainer(build_autoencoder(), step=train_step)
@@ -263,9 +263,11 @@ live.finish(trainer)
 # `RUN` (at the top) chooses it: the shipped weights, your quick run, or a paper run.
 
 # %%
-studied, about = runs.studied(RUN, "autoencoder", quick=trainer, data=data,
+studied, about = runs.studied(RUN, "autoencoder", quick=trainer, data=data, smoke=SMOKE,
                               make=lambda: AutoencoderTrainer(build_autoencoder(), step=train_step))
 print(about)
+if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
+    print("saved for notebook 5:", runs.save(studied, runs.plan("autoencoder", RUN, smoke=SMOKE), data))
 plots.loss_curves(studied.history, mark=studied.iteration, reference=paper.REPORTED_LOSS["autoencoder"],
                   reference_label="the paper's 'converged to 0.009'",
                   title="The studied autoencoder: training and validation")
@@ -282,7 +284,7 @@ plots.loss_curves(studied.history, mark=studied.iteration, reference=paper.REPOR
 # original, the image with the hole, and the studied model's fill pasted in.
 
 # %%
-autoencoder = ModelInpainter(studied.models()["autoencoder"], name="autoencoder")
+autoencoder = studied.inpainter("autoencoder")
 show = runs.showcase_indices(len(data.x_test))
 plots.result_figure(data.x_test[show], autoencoder.fill(data.x_test[show]), method="autoencoder",
                     labels=[data.class_names[c] for c in data.y_test[show]],

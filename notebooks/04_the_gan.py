@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -93,7 +93,6 @@ from helpers import architecture, diagnosis, paper, plots, runs, widgets
 from helpers.engine.backend import update
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.holes import CENTER_HOLE, Hole, make_pairs, to_scale
-from helpers.inpainters import ModelInpainter
 from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.models import build_discriminator, build_generator
 from helpers.pretrained import pretrained_inpainter, record
@@ -108,7 +107,8 @@ from helpers.trainers import GANTrainer
 # suite the notebook loads a small subset.)
 
 # %%
-data = runs.load_data()
+SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
+data = runs.load_data(smoke=SMOKE)
 print(data.describe())
 
 # %% [markdown]
@@ -315,7 +315,7 @@ assert moved(g_before, g_state) and not moved(d_before, fresh.state["discriminat
 # validation holes filled at a quarter, half, three quarters and the end of the run.
 
 # %%
-quick = runs.budget("gan", "quick")
+quick = runs.plan("gan", "quick", smoke=SMOKE)
 print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step)
@@ -354,10 +354,12 @@ print(run_line(f"quick run, weights {L2_WEIGHT:g} / {ADVERSARIAL_WEIGHT:g}", tra
 # `RUN` (at the top) chooses it: the shipped weights, your quick run, or a paper run.
 
 # %%
-studied, about = runs.studied(RUN, "gan", quick=trainer, data=data,
+studied, about = runs.studied(RUN, "gan", quick=trainer, data=data, smoke=SMOKE,
                               make=lambda: GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT,
                                                       step=train_step))
 print(about)
+if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
+    print("saved for notebook 5:", runs.save(studied, runs.plan("gan", RUN, smoke=SMOKE), data))
 plots.gan_curves(studied.history, mark=studied.iteration, title="The studied GAN: both networks' curves")
 
 # %% [markdown]
@@ -390,7 +392,7 @@ print(f"the paper's budget: {full.iterations:,} iterations at batch {full.batch_
 # the studied GAN's fill pasted in. Then the GAN beside the course's trained autoencoder.
 
 # %%
-gan = ModelInpainter(studied.models()["generator"], name="GAN")
+gan = studied.inpainter("GAN")
 show = runs.showcase_indices(len(data.x_test))
 labels = [data.class_names[c] for c in data.y_test[show]]
 plots.result_figure(data.x_test[show], gan.fill(data.x_test[show]), method="GAN", labels=labels,

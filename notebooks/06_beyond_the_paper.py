@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -95,7 +95,6 @@ from helpers.classical import classical_fills
 from helpers.engine.backend import update
 from helpers.evaluation import FREE_FORM, FREE_FORM_TABLE_COLUMNS, evaluate, evaluate_masks, format_table
 from helpers.holes import CENTER_HOLE, apply_masks, paste_patch, random_masks, to_scale
-from helpers.inpainters import ModelInpainter, PConvInpainter
 from helpers.metrics import mask_l1, mask_mse
 from helpers.pconv import build_pconv_unet
 from helpers.pretrained import export_keras
@@ -109,7 +108,8 @@ from helpers.verdicts import beyond_the_paper_verdict
 # suite the notebook loads a small subset.)
 
 # %%
-data = runs.load_data()
+SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
+data = runs.load_data(smoke=SMOKE)
 print(data.describe())
 x_test, y_test = runs.test_images(data)
 print(f"test images the models are scored on below: {len(x_test):,}")
@@ -140,7 +140,7 @@ plots.image_grid(shown, titles=[f"{m.mean():.0%} missing" for m in masks], ncols
 # %%
 shipped_ae, about_ae = runs.load("autoencoder")
 print(about_ae)
-autoencoder = ModelInpainter(shipped_ae.models()["autoencoder"], name="autoencoder")
+autoencoder = shipped_ae.inpainter("autoencoder")
 x = to_scale(data.x_test[:4], "unit")
 holes = random_masks(4, coverage=(0.2, 0.3), seed=1)
 holed = apply_masks(x, holes)
@@ -311,7 +311,7 @@ print(f"hole MSE on this batch's holes: {before:.4f} before the step, {after:.4f
 # the U-Net is validated on the paper's square (outlined), the one hole all models can fill.
 
 # %%
-quick = runs.budget("pconv", "quick")
+quick = runs.plan("pconv", "quick", smoke=SMOKE)
 print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = PConvTrainer(build_pconv_unet(partial_conv=PartialConv2D), step=train_step)
@@ -349,7 +349,7 @@ print(f"the quick run on {len(x_val):,} validation images with free-form holes: 
 # learning-rate drop at 44,000).
 
 # %%
-studied, about = runs.studied(RUN, "pconv", quick=trainer, data=data, make=lambda: PConvTrainer(
+studied, about = runs.studied(RUN, "pconv", quick=trainer, data=data, smoke=SMOKE, make=lambda: PConvTrainer(
     build_pconv_unet(partial_conv=PartialConv2D), step=train_step, flip=True, shift=2, lr_drop_at=[44_000]))
 print(about)
 plots.loss_curves(studied.history, mark=studied.iteration,
@@ -367,7 +367,7 @@ plots.loss_curves(studied.history, mark=studied.iteration,
 # OpenCV's Telea fill and scikit-image's biharmonic fill (notebook 1).
 
 # %%
-pconv = PConvInpainter(studied.models()["pconv"], name="partial-conv U-Net")
+pconv = studied.inpainter("partial-conv U-Net")
 classical = classical_fills(methods=["telea", "biharmonic", "shiftmap"])  # shift-map: section 10
 square_methods = {"telea": classical["telea"], "biharmonic": classical["biharmonic"],
                   "autoencoder": autoencoder, "pconv": pconv}

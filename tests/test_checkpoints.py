@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from helpers.engine import checkpoints
-from helpers.engine.checkpoints import CheckpointError, check_settings
+from helpers.engine.checkpoints import CheckpointError
+from helpers.settings import AutoencoderSettings, GANSettings, fixed_settings
+
+
+def check_settings(saved, expected, where, settings_class=None):
+    """The trainers' check: the kind, and the settings their class marks as fixed."""
+    kind = expected.get("kind", saved.get("kind"))
+    settings_class = settings_class or {"autoencoder": AutoencoderSettings, "gan": GANSettings}[kind]
+    checkpoints.check_settings(saved, expected, where, ("kind", *fixed_settings(settings_class)))
 
 
 def test_a_differing_fixed_setting_is_refused_by_name():
@@ -15,7 +23,7 @@ def test_a_differing_fixed_setting_is_refused_by_name():
     for key, value in (("dropout", 0.6), ("flip", False), ("weight_decay", 0.0), ("shift", 0),
                        ("batch_size", 32), ("kind", "gan")):
         with pytest.raises(CheckpointError, match=f"{key}={saved[key]!r}, this run has {key}={value!r}"):
-            check_settings(saved, {**saved, key: value}, "run/checkpoint.npz")
+            check_settings(saved, {**saved, key: value}, "run/checkpoint.npz", AutoencoderSettings)
     with pytest.raises(CheckpointError, match="run/checkpoint.npz"):
         check_settings(saved, {**saved, "dropout": 0.5}, "run/checkpoint.npz")
 

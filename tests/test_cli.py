@@ -145,11 +145,11 @@ def test_train_time_limit_and_dropout(mini_data, tmp_path, capsys):
     assert train.main(["autoencoder", "--dropout", "1.5", "--out", str(tmp_path / "z")]) == 2
     assert "--dropout" in capsys.readouterr().err
     assert train.main(["pconv", "--dropout", "0.5", "--out", str(tmp_path / "z")]) == 2
-    assert "no dropout layer" in capsys.readouterr().err
+    assert "--dropout is for autoencoder and gan; the pconv has no dropout setting" in capsys.readouterr().err
     assert train.main(args + ["--iterations", "5", "--out", str(tmp_path / "y"), "--from-pretrained",
                               "autoencoder", "--dropout", "0.2"]) == 2
     shipped = record("autoencoder")["config"]["dropout"]
-    assert f"trained with dropout {shipped:g}" in capsys.readouterr().err, \
+    assert f"dropout {shipped:g}; continuing it keeps" in capsys.readouterr().err, \
         "a rate that would be ignored is refused"
 
 
@@ -159,7 +159,7 @@ def test_train_weight_decay(mini_data, tmp_path, capsys):
     args = ["autoencoder", "--data", str(mini_data), "--batch-size", "8", "--test-size", "0",
             "--no-progress", "--iterations", "2"]
     assert train.main(args + ["--out", str(out), "--variant", "regularized", "--weight-decay", "0.02"]) == 0
-    assert "variant of the paper's autoencoder with weight decay 0.02" in capsys.readouterr().out
+    assert "variant of the paper's convolutional autoencoder with weight decay 0.02" in capsys.readouterr().out
     config = json.loads((out / "run.json").read_text())["config"]
     assert config["weight_decay"] == 0.02 and config["flip"], "the variant's other settings stay"
     assert train.main(args + ["--out", str(out), "--resume", "--iterations", "3", "--variant",
@@ -170,7 +170,7 @@ def test_train_weight_decay(mini_data, tmp_path, capsys):
         assert "--weight-decay" in capsys.readouterr().err
     assert train.main(args + ["--out", str(tmp_path / "y"), "--from-pretrained", "autoencoder",
                               "--weight-decay", "0.5"]) == 2
-    assert "trained with weight decay" in capsys.readouterr().err, "a rate that would be ignored is refused"
+    assert "weight decay 0.0; continuing it keeps" in capsys.readouterr().err, "a rate that would be ignored is refused"
     assert train.main(args + ["--out", str(tmp_path / "nf"), "--variant", "regularized", "--no-flip"]) == 0
     config = json.loads((tmp_path / "nf" / "run.json").read_text())["config"]
     assert config["flip"] is False and config["weight_decay"] == 0.004, "--no-flip drops the variant's flips only"
@@ -186,7 +186,7 @@ def test_train_shift_and_learning_rate_drops(mini_data, tmp_path, capsys):
     assert config["shift"] == 2 and config["flip"] is True and config["lr_drop_at"] == [2]
     capsys.readouterr()
     assert train.main(["gan", "--shift", "2", "--out", str(tmp_path / "g")]) == 2
-    assert "for the autoencoder and pconv; got 2 for the gan" in capsys.readouterr().err
+    assert "--shift is for autoencoder and pconv; the gan has no shift setting" in capsys.readouterr().err
     assert train.main(args + ["--out", str(tmp_path / "z"), "--lr-drop-at", "0"]) == 2
     assert "distinct positive" in capsys.readouterr().err
 
@@ -376,4 +376,6 @@ def test_train_gan_adversarial_weight(mini_data, tmp_path, capsys):
     for model, weight in (("autoencoder", "0.1"), ("pconv", "0.1"), ("gan", "1"), ("gan", "-0.1"),
                           ("gan", "1.5")):
         assert train.main([model, "--adversarial-weight", weight, "--out", str(tmp_path / "z")]) == 2
-        assert "--adversarial-weight is for the GAN" in capsys.readouterr().err
+        said = capsys.readouterr().err
+        assert ("--adversarial-weight is for gan" in said if model != "gan" else
+                "--adversarial-weight: adversarial_weight must be a weight from 0 up to (not including) 1" in said)

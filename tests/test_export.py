@@ -16,7 +16,7 @@ import pytest
 
 from synthetic import smooth_images
 from helpers.holes import make_pairs, random_masks, to_scale
-from helpers.inpainters import unet_inputs
+from helpers.holes import known_mask, unet_inputs
 from helpers.pconv import (LEVELS, PartialConv2D, build_pconv_unet, plain_partial_conv, plain_unet,
                            unet_widths)
 from helpers.pretrained import export_keras, load_pretrained
@@ -49,7 +49,7 @@ def inputs_for(kind: str, n: int = 6) -> list[np.ndarray]:
         return [make_pairs(images, "unit")[0]]
     if kind == "gan":
         return [make_pairs(images, "signed")[0]]
-    return unet_inputs(to_scale(images, "unit"), random_masks(n, coverage=(0.1, 0.4), seed=7))
+    return unet_inputs(to_scale(images, "unit"), known_mask(random_masks(n, coverage=(0.1, 0.4), seed=7)))
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_save_load_roundtrip_and_inpainter(tmp_path, images):
     assert patch.shape == (5, 16, 16, 3) and patch.min() >= 0 and patch.max() <= 1
     with pytest.raises(ValueError, match="trained for"):
         painter.fill(images[:2], Hole(0, 0, 8, 8))
-    g = ModelInpainter(models.build_generator())
+    g = ModelInpainter(models.build_generator(), "signed")
     assert g.scale == "signed" and g.fill(images[:3], CENTER_HOLE).shape == (3, 16, 16, 3)
 
 

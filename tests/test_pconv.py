@@ -13,7 +13,8 @@ from helpers.cli import train
 from helpers.engine.checkpoints import CheckpointError, read_checkpoint
 from helpers.holes import (CENTER_HOLE, apply_masks, center_masks, check_masks, composite,
                            cut_hole, random_masks, to_scale)
-from helpers.inpainters import PConvInpainter, unet_inputs
+from helpers.holes import known_mask, unet_inputs
+from helpers.inpainters import PConvInpainter
 from helpers.pconv import PCONV_WIDTHS, PartialConv2D, build_pconv_unet, unet_widths
 from helpers.steps import hole_and_known_loss
 from helpers.trainers import PConvTrainer
@@ -98,7 +99,7 @@ def test_unet_fills_any_hole_and_keeps_the_known_pixels(tmp_path):
     unit = to_scale(images, "unit")
     np.testing.assert_array_equal(filled[~masks], unit[~masks])
     assert inpainter.fill(images).shape == (3, 16, 16, 3)
-    x, known = unet_inputs(unit, masks)
+    x, known = unet_inputs(unit, known_mask(masks))
     assert np.all(x[masks] == 0) and known.shape == (3, 32, 32, 1)
     model.save(tmp_path / "pconv.keras")
     again = keras.saving.load_model(tmp_path / "pconv.keras")
@@ -156,7 +157,7 @@ def test_widths_build_a_wider_or_narrower_u_net_that_its_runs_keep(tmp_path, cap
     assert unet_widths(scored.model) == (8, 16, 16, 24)
 
     assert train.main(["pconv", "--widths", "48,96", "--iterations", "1"]) == 2
-    assert "four positive whole numbers separated by commas" in capsys.readouterr().err
+    assert "--widths: widths must be four positive whole numbers" in capsys.readouterr().err
     assert train.main(["autoencoder", "--widths", "8,8,8,8", "--iterations", "1"]) == 2
     assert "--widths is for pconv" in capsys.readouterr().err
 
@@ -185,7 +186,7 @@ def test_the_l2_loss_squares_liu_et_al_s_two_terms_and_is_kept_by_its_runs(tmp_p
     assert train.main(["autoencoder", "--loss", "l2", "--iterations", "1"]) == 2
     assert "--loss is for pconv" in capsys.readouterr().err
     assert train.main(["pconv", "--center-fraction", "1.5", "--iterations", "1"]) == 2
-    assert "a share between 0 and 1" in capsys.readouterr().err
+    assert "--center-fraction: center_fraction must be a share from 0 to 1" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -223,7 +224,7 @@ def test_flips_and_shifts_reach_the_u_net_s_steps_and_are_kept_by_its_runs(tmp_p
     resumed = PConvTrainer(batch_size=8, mask_bank=20, compile_mode="eager", flip=True, shift=1)
     assert resumed.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
     assert train.main(["gan", "--flip", "--iterations", "1"]) == 2
-    assert "--flip is for the autoencoder and pconv" in capsys.readouterr().err
+    assert "--flip is for autoencoder and pconv; the gan has no flip setting" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -246,4 +247,4 @@ def test_every_method_fills_free_form_holes_or_says_it_cannot():
     assert by_id["biharmonic"]["hole_mse"] < by_id["mean"]["hole_mse"], "smooth images: smooth fills win"
     assert 0.1 <= rows[0]["coverage"] <= 0.4 and rows[0]["n_images"] == 12
     with pytest.raises(ValueError, match="only the paper's centre square"):
-        ModelInpainter(build_autoencoder()).fill_masks(images, masks)
+        ModelInpainter(build_autoencoder(), "unit").fill_masks(images, masks)

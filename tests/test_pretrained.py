@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from synthetic import make_image_folder_tar, publish_tiny, smooth_images
-from helpers import pretrained
+from helpers import pretrained, registry
 from helpers.cli import evaluate, train
 from helpers.engine import weightfiles
 from helpers.holes import CENTER_HOLE, cut_hole
-from helpers.pretrained import PretrainedError
+from helpers.engine.weightfiles import PretrainedError
 from helpers.trainers import AutoencoderTrainer, GANTrainer
 
 
@@ -31,10 +31,10 @@ def test_damaged_missing_and_unknown_weights_say_what_to_do(weights, tmp_path):
         pretrained.load_pretrained("tiny-ae")
     path.write_text("version https://git-lfs.github.com/spec/v1\n")
     with pytest.raises(PretrainedError, match="Git LFS pointer"):
-        pretrained.verify("tiny-ae")
+        weightfiles.verify("tiny-ae")
     path.unlink()
     with pytest.raises(PretrainedError, match="missing"):
-        pretrained.verify("tiny-ae")
+        weightfiles.verify("tiny-ae")
 
 
 @pytest.mark.slow
@@ -81,12 +81,12 @@ def test_a_run_checkpoint_is_scored_without_publishing(tmp_path, monkeypatch, ca
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not pretrained.available(), reason="no weights published yet")
-@pytest.mark.parametrize("name", pretrained.available())
+@pytest.mark.skipif(not weightfiles.available(), reason="no weights published yet")
+@pytest.mark.parametrize("name", weightfiles.available())
 def test_shipped_weights_are_intact_and_load(name):
     rec = pretrained.record(name)
     model = pretrained.load_pretrained(name)
-    assert model.name.startswith(pretrained.FILLING_NET[rec["kind"]])  # pconv_unet for "pconv"
+    assert model.name.startswith(registry.kind(rec["kind"]).filling_net)  # pconv_unet for "pconv"
     images = smooth_images(2, seed=1)
     inpainter = pretrained.pretrained_inpainter(name)
     patch = inpainter.fill(images)
@@ -96,7 +96,7 @@ def test_shipped_weights_are_intact_and_load(name):
     filled = inpainter.fill_masks(images / np.float32(255), masks)
     assert filled.shape == (2, 32, 32, 3) and np.isfinite(filled).all()
     np.testing.assert_allclose(filled[~masks], images[~masks] / 255, atol=1e-6)
-    card = (pretrained.weights_dir() / f"{name}.md").read_text()
+    card = (weightfiles.weights_dir() / f"{name}.md").read_text()
     assert f"{rec['trained_iterations']:,} iterations" in card
     continued = re.search(r"--from-pretrained \S+ --iterations (\d+)", card)
     assert continued and int(continued.group(1)) > rec["iteration"], "the card's command must train something"
@@ -124,14 +124,12 @@ def test_shipped_weights_fit_the_size_budget():
 
 @functools.lru_cache(maxsize=None)
 def _default_settings(kind):
-    """The settings a trainer of ``kind`` has, every one at its default (a small mask bank
-    for pconv: only the names matter here)."""
-    extra = {"mask_bank": 10} if kind == "pconv" else {}
-    return frozenset(pretrained.TRAINERS[kind](compile_mode="eager", **extra).config)
+    """The settings a trainer of ``kind`` has (its settings class's fields)."""
+    return frozenset(registry.kind(kind).settings.names())
 
 
-@pytest.mark.skipif(not pretrained.available(), reason="no weights published yet")
-@pytest.mark.parametrize("name", pretrained.available())
+@pytest.mark.skipif(not weightfiles.available(), reason="no weights published yet")
+@pytest.mark.parametrize("name", weightfiles.available())
 def test_shipped_records_name_every_setting_of_their_trainer(name):
     """Every published record names every setting its trainer has (so no record is read with
     a default it does not state, and no legacy reader is needed), and only those."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from synthetic import publish_tiny, smooth_images
-from helpers import pretrained
+from helpers import pretrained, registry
 from helpers.cli import publish
 from helpers.engine import weightfiles
 from helpers.engine.weightfiles import PretrainedError
@@ -21,7 +21,7 @@ from helpers.trainers import AutoencoderTrainer
 def test_publish_load_and_card(weights, tmp_path):
     images = smooth_images(64)
     trainer = publish_tiny(AutoencoderTrainer(batch_size=8, compile_mode="eager"), tmp_path, "tiny-ae", images)
-    assert pretrained.available() == ["tiny-ae"]
+    assert weightfiles.available() == ["tiny-ae"]
     entry = json.loads((weights / "MANIFEST.json").read_text())["tiny-ae"]
     assert entry["kind"] == "autoencoder" and entry["iteration"] == 4
     with np.load(weights / "tiny-ae.npz") as f:
@@ -53,7 +53,7 @@ def test_a_run_that_averaged_publishes_its_average_or_its_raw_weights(weights, t
                        validation_images=16, precision_check=images[48:])
     publish.publish(run, "raw-ae", raw=True, data_source="synthetic", train_images=48,
                        validation_images=16, precision_check=images[48:])
-    averaged, raw = pretrained.read_weights("avg-ae")[1], pretrained.read_weights("raw-ae")[1]
+    averaged, raw = weightfiles.read_weights("avg-ae")[1], weightfiles.read_weights("raw-ae")[1]
     np.testing.assert_allclose(averaged["autoencoder/0/0"], trainer.average[0][0], rtol=2e-3, atol=1e-4)
     state = trainer.state["autoencoder"][0][0]
     np.testing.assert_allclose(raw["autoencoder/0/0"], np.asarray(state), rtol=2e-3, atol=1e-4)
@@ -129,7 +129,7 @@ def test_int8_storage_publishes_loads_and_repacks(weights, tmp_path):
                            precision_check=images[48:], storage=storage)
     sizes = {n: (weights / f"{n}.npz").stat().st_size for n in ("ae-16", "ae-8")}
     assert sizes["ae-8"] < 0.7 * sizes["ae-16"]
-    meta, arrays = pretrained.read_weights("ae-8")
+    meta, arrays = weightfiles.read_weights("ae-8")
     assert meta["format"] == 3 and meta["int8_scales"] and meta["precision_check"]["storage"] == "int8"
     assert abs(meta["precision_check"]["relative_change"]) < 0.05
     model = pretrained.load_pretrained("ae-8")
@@ -187,11 +187,11 @@ def _inputs(kind):
     """Inputs the exported network of ``kind`` takes: holed images on its scale, or (pconv)
     images with free-form holes and their masks."""
     from helpers.holes import make_pairs, random_masks
-    from helpers.inpainters import unet_inputs
+    from helpers.holes import known_mask, unet_inputs
 
     images = smooth_images(4, seed=7)
     if kind == "pconv":
-        return unet_inputs(images / np.float32(255), random_masks(4, seed=3))
+        return unet_inputs(images / np.float32(255), known_mask(random_masks(4, seed=3)))
     return [make_pairs(images, "unit" if kind == "autoencoder" else "signed")[0]]
 
 
@@ -200,7 +200,7 @@ def exported_by_the_command(tmp_path_factory):
     """`python -m helpers.cli.publish export NAME PATH` for each shipped name, every file then
     loaded and run by plain Keras in one fresh process; returns (folder, codes, printed,
     report, the package's own outputs)."""
-    names = [name for name in EXPORTED if name in pretrained.available()]
+    names = [name for name in EXPORTED if name in weightfiles.available()]
     folder = tmp_path_factory.mktemp("exported")
     codes, ours = {}, {}
     for name in names:
@@ -221,13 +221,13 @@ def test_export_command_writes_a_keras_file_that_plain_keras_loads(exported_by_t
     """The command writes the network that fills holes as a standard .keras file, which
     ``keras.saving.load_model`` reads in a process that cannot import the project, and which
     fills as the published weights do."""
-    if name not in pretrained.available():
+    if name not in weightfiles.available():
         pytest.skip(f"no shipped weights {name!r}")
     folder, codes, report, ours = exported_by_the_command
     assert codes[name] == 0 and (folder / f"{name}.keras").exists()
     assert "error" not in report[name], report[name].get("error")
     kind = pretrained.record(name)["kind"]
-    assert report[name]["name"].startswith(pretrained.FILLING_NET[kind])    # pconv_unet for pconv
+    assert report[name]["name"].startswith(registry.kind(kind).filling_net)    # pconv_unet for pconv
     np.testing.assert_allclose(np.load(folder / f"{name}-outputs.npy"), ours[name], rtol=0, atol=1e-5)
 
 

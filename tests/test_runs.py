@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from helpers import paper, runs
+from helpers import paper, registry, runs
 from helpers.data import Cifar10
+from helpers.engine import weightfiles
 from helpers.trainers import AutoencoderTrainer
 
 
@@ -27,45 +28,50 @@ def test_a_run_that_is_not_one_says_what_to_write():
     assert runs.check_choice("quick") == "quick"
 
 
-def test_budgets_follow_the_paper_and_shrink_under_the_test_suite(monkeypatch):
-    monkeypatch.setenv(runs.SMOKE_ENV, "0")
-    for model in runs.MODELS:
-        full = runs.budget(model, "paper")
-        assert (full.iterations, full.batch_size) == (paper.BUDGETS[model].iterations, paper.BUDGETS[model].batch_size)
-        quick = runs.budget(model, "quick")
-        assert quick.iterations == runs.QUICK_ITERATIONS[model] < full.iterations
+def test_smoke_mode_is_read_in_one_place(monkeypatch):
+    for value, expected in (("1", True), ("yes", True), ("0", False), ("", False), ("off", False)):
+        monkeypatch.setenv(runs.SMOKE_ENV, value)
+        assert runs.smoke_test() is expected
+    monkeypatch.setenv(runs.SMOKE_ENV, "1")   # no other function reads it: smoke is passed in
+    assert runs.plan("gan", "quick").run == "quick"
+
+
+def test_plans_follow_the_paper_and_shrink_in_smoke_mode():
+    for model, kind in registry.KINDS.items():
+        full = runs.plan(model, "paper")
+        assert (full.iterations, full.batch_size) == (kind.budget.iterations, kind.budget.batch_size)
+        quick = runs.plan(model, "quick")
+        assert quick.iterations == kind.quick_iterations < full.iterations
         assert quick.batch_size == full.batch_size and "quick run" in quick.describe()
-    assert "the paper's budget" in runs.budget("gan", "paper").describe()
-    monkeypatch.setenv(runs.SMOKE_ENV, "1")
-    assert runs.budget("gan", "paper").iterations == runs.SMOKE_ITERATIONS["gan"]
+        assert runs.plan(model, "paper", smoke=True).iterations == kind.smoke_iterations
+    assert paper.BUDGETS["gan"] == registry.kind("gan").budget
+    assert "the paper's budget" in runs.plan("gan", "paper").describe()
     with pytest.raises(ValueError, match="'quick' or 'paper'"):
-        runs.budget("gan", "pretrained")
-    with pytest.raises(ValueError, match="Unknown model"):
-        runs.budget("vae", "quick")
+        runs.plan("gan", "pretrained")
+    with pytest.raises(ValueError, match="Unknown model kind"):
+        runs.plan("vae", "quick")
 
 
 def test_the_estimate_comes_from_a_measured_speed(monkeypatch):
-    monkeypatch.setenv(runs.SMOKE_ENV, "0")
-    monkeypatch.setattr(runs, "measure_speed", lambda model: 10.0)  # iterations per second
-    text = runs.estimate(runs.budget("autoencoder", "paper"))
+    monkeypatch.setattr(runs, "measure_speed", lambda model, smoke=False: 10.0)  # iterations per second
+    text = runs.estimate(runs.plan("autoencoder", "paper"))
     assert "10.0 iterations/s" in text and "about 83 min." in text
-    assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(runs.budget("gan", "quick"))
+    assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(runs.plan("gan", "quick"))
     assert runs.duration(30) == "30 s" and runs.duration(600) == "10 min"
 
 
 @pytest.mark.slow
 def test_measured_speed_is_positive_and_asked_once(monkeypatch):
     calls = []
-    original = runs.AutoencoderTrainer
-    monkeypatch.setattr(runs, "TRAINERS", {"autoencoder": lambda **kw: calls.append(1) or original(**kw)})
+    original = AutoencoderTrainer.__init__
+    monkeypatch.setattr(AutoencoderTrainer, "__init__", lambda self, *a, **kw: calls.append(1) or original(self, *a, **kw))
     runs._SPEEDS.clear()
     assert runs.measure_speed("autoencoder") > 0
     assert runs.measure_speed("autoencoder") > 0 and len(calls) == 1
 
 
-def test_quick_runs_start_afresh_and_paper_runs_resume(runs_folder, monkeypatch):
-    monkeypatch.setenv(runs.SMOKE_ENV, "0")
-    quick, full = runs.budget("gan", "quick"), runs.budget("gan", "paper")
+def test_quick_runs_start_afresh_and_paper_runs_resume(runs_folder):
+    quick, full = runs.plan("gan", "quick"), runs.plan("gan", "paper")
     (runs.run_dir(quick) / "checkpoint.npz").write_text("old")
     (runs.run_dir(full) / "checkpoint.npz").write_text("old")
     assert not (runs.run_dir(quick) / "checkpoint.npz").exists()
@@ -75,18 +81,19 @@ def test_quick_runs_start_afresh_and_paper_runs_resume(runs_folder, monkeypatch)
 
 @pytest.mark.slow
 def test_fit_save_and_find_a_quick_run(runs_folder, tiny_data):
-    b = runs.budget("autoencoder", "quick")   # smoke-sized under the test suite
+    b = runs.plan("autoencoder", "quick", smoke=True)
     trainer = AutoencoderTrainer(seed=0)
     history = runs.fit(trainer, tiny_data, b)
     assert trainer.iteration == b.iterations and history["val_hole_mse"][-1] is not None
     path = runs.save(trainer, b, tiny_data)
-    found, record = runs.saved("autoencoder", "quick")
+    found, record = runs.saved("autoencoder", "quick", smoke=True)
     assert found == path and record["iteration"] == b.iterations and record["data_source"] == "synthetic"
-    assert runs.saved("gan", "quick") is None
+    assert runs.saved("gan", "quick", smoke=True) is None and runs.saved("autoencoder", "quick") is None
 
 
 def test_a_loaded_model_is_described_at_its_own_iteration():
     trainer, about = runs.load("autoencoder")
+    assert trainer.iteration == weightfiles.read_manifest()["autoencoder"]["iteration"]
     assert trainer.iteration < trainer.history["iteration"][-1], "the shipped state is not the run's last"
     at = trainer.history["iteration"].index(trainer.iteration)
     assert f"iteration {trainer.iteration:,}" in about
@@ -107,12 +114,13 @@ def test_studied_gives_the_run_asked_for(runs_folder, tiny_data, capsys):
     trainer, about = runs.studied("quick", "autoencoder", quick=quick, make=None, data=tiny_data)
     assert trainer is quick and "the quick run" in about
     trainer, about = runs.studied("pretrained", "autoencoder", quick=quick, make=None, data=tiny_data)
-    assert trainer.iteration == 21_000 and "shipped weights 'autoencoder'" in about
-    trainer, about = runs.studied("paper", "autoencoder", quick=quick, data=tiny_data,
+    shipped = weightfiles.read_manifest()["autoencoder"]["iteration"]
+    assert trainer.iteration == shipped and "shipped weights 'autoencoder'" in about
+    trainer, about = runs.studied("paper", "autoencoder", quick=quick, data=tiny_data, smoke=True,
                                   make=lambda: AutoencoderTrainer(seed=1))
     assert "Measured here" in capsys.readouterr().out
-    assert trainer.iteration == runs.budget("autoencoder", "paper").iterations and "paper run" in about
-    assert runs.saved("autoencoder", "paper") is not None
+    assert trainer.iteration == runs.plan("autoencoder", "paper", smoke=True).iterations and "paper run" in about
+    assert runs.saved("autoencoder", "paper", smoke=True) is None, "studied saves nothing: runs.save does"
 
 
 def test_test_images_are_a_fixed_choice_of_every_class(tiny_data):

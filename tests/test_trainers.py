@@ -132,7 +132,7 @@ def test_time_limit_stops_with_a_checkpoint_that_resumes_exactly(images, tmp_pat
 
 
 def test_autoencoder_records_its_dropout_and_a_run_keeps_it(tmp_path):
-    from helpers.models import AUTOENCODER_DROPOUT
+    from helpers.settings import AUTOENCODER_DROPOUT
 
     trainer = AutoencoderTrainer(batch_size=16)
     assert trainer.config["dropout"] == AUTOENCODER_DROPOUT == 0.6
@@ -146,7 +146,7 @@ def test_autoencoder_records_its_dropout_and_a_run_keeps_it(tmp_path):
 
 @pytest.mark.slow
 def test_gan_records_its_dropout_and_a_run_keeps_it(tmp_path):
-    from helpers.models import DROPOUT
+    from helpers.settings import GAN_DROPOUT as DROPOUT
 
     trainer = GANTrainer(batch_size=8, dropout=0.5)
     rates = {layer.rate for net in trainer.models().values() for layer in net.layers
@@ -195,7 +195,11 @@ def test_validation_keeps_the_best_state(images, tmp_path):
                           log_every=5, checkpoint_dir=tmp_path, progress=False)
     values = [v for v in history["val_hole_mse"] if v is not None]
     assert len(values) == 2 and len(history["val_hole_mse"]) == len(history["iteration"])
-    assert (tmp_path / "best.npz").exists()
+    best = AutoencoderTrainer(batch_size=16).load_checkpoint(tmp_path / "best.npz")
+    assert best.history["val_hole_mse"][-1] == min(values), "best.npz holds the state of the lowest error"
+    assert best.iteration == history["iteration"][int(np.argmin([v if v is not None else np.inf
+                                                                 for v in history["val_hole_mse"]]))]
+    np.testing.assert_allclose(best.validate(images[48:]), min(values), rtol=1e-5)
 
 
 def test_compile_env_says_what_auto_means(monkeypatch):
@@ -243,21 +247,21 @@ def test_backend_tests_under_jax(jax_pass):
 
 def test_regularized_variant_flips_deterministically_and_round_trips(tmp_path):
     from helpers.batches import mirror_half
-    from helpers.trainers import AUTOENCODER_VARIANTS
+    from helpers.settings import VARIANTS
 
     images = smooth_images(16, seed=9)
     a, b = mirror_half(images, 0, 5), mirror_half(images, 0, 5)
     assert np.array_equal(a, b) and not np.array_equal(a, images)
     flipped = np.any(a != images, axis=(1, 2, 3))
     assert np.array_equal(a[flipped], images[flipped][:, :, ::-1])
-    trainer = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
+    trainer = AutoencoderTrainer(settings=VARIANTS["regularized"].replace(batch_size=8), compile_mode="eager")
     assert type(trainer.nets["autoencoder"].optimizer).__name__ == "AdamW"
     assert trainer.config["flip"] and trainer.config["dropout"] == 0.2
     assert trainer.config["shift"] == 2 and trainer.config["lr_drop_at"] == [44_000]
     trainer.fit(images, 2, checkpoint_dir=tmp_path, checkpoint_every=2, progress=False)
     with pytest.raises(CheckpointError, match="flip"):
         AutoencoderTrainer(batch_size=8, compile_mode="eager").load_checkpoint(tmp_path / "checkpoint.npz")
-    again = AutoencoderTrainer(batch_size=8, compile_mode="eager", **AUTOENCODER_VARIANTS["regularized"])
+    again = AutoencoderTrainer(settings=VARIANTS["regularized"].replace(batch_size=8), compile_mode="eager")
     assert again.load_checkpoint(tmp_path / "checkpoint.npz").iteration == 2
 
 

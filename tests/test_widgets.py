@@ -235,7 +235,7 @@ def test_playground_masks_and_view():
 
     image = smooth_images(1)[0]
     methods = {**classical_fills(None, methods=["telea"]),
-               "autoencoder": ModelInpainter(build_autoencoder(), name="autoencoder")}
+               "autoencoder": ModelInpainter(build_autoencoder(), "unit", name="autoencoder")}
     fig = widgets.playground_view(image, strokes, methods)
     labels = [ax.get_xlabel() for ax in fig.axes]
     assert any("hole MSE" in t for t in labels) and any("paper's square" in t for t in labels)

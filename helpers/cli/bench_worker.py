@@ -17,7 +17,6 @@ import numpy as np
 from ..batches import BatchSampler
 from ..engine.backend import check_backend, gpu_names
 from ..holes import make_pairs
-from ..inpainters import ModelInpainter
 from ..models import build_autoencoder
 from ..trainers import AutoencoderTrainer, GANTrainer
 from .bench import (GAN_TRAIN_ON_BATCH_NOTE, INFERENCE_BATCH, MODELS, Settings, peak_memory_mb,
@@ -127,10 +126,10 @@ def bench_inference(settings: Settings, backend: str, images: np.ndarray) -> lis
                 "gan": GANTrainer(seed=settings.seed)}
     rows = []
     for model, trainer in trainers.items():
-        net = trainer.models()["autoencoder" if model == "autoencoder" else "generator"]
         base = {"kind": "inference", "model": model, "backend": backend, "batch": INFERENCE_BATCH}
         batches = [images[i:i + INFERENCE_BATCH] for i in range(0, len(images), INFERENCE_BATCH)]
-        inpainter = ModelInpainter(net, batch_size=INFERENCE_BATCH)
+        inpainter = trainer.inpainter()
+        inpainter.batch_size = INFERENCE_BATCH
         paths = {"keras call (ModelInpainter, as evaluate)": inpainter.fill,
                  f"project predict ({trainer.compile_mode})": trainer.predict_patch_unit}
         for variant, fill in paths.items():

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import registry
 from ..engine.files import REPO_ROOT, read_json, write_text
 from ..engine.weightfiles import STORAGE_TITLES, read_manifest, read_record, weights_dir
-from ..paper import BUDGETS
-
-KIND_TITLES = {"autoencoder": "the paper's convolutional autoencoder",
-               "gan": "the paper's context-encoder GAN (generator + discriminator)",
-               "pconv": "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)"}
-FILLING_NET = {"autoencoder": "autoencoder", "gan": "generator", "pconv": "pconv"}
-DEFAULT_WIDTHS = [32, 64, 128, 128]
+from ..settings import PCONV_WIDTHS, VARIANTS
 
 
 def _results_row(name: str, sha: str) -> dict | None:
@@ -40,12 +35,10 @@ def _share_words(share: float) -> str:
 
 def _options(meta: dict) -> str:
     """The options of ``python -m helpers.cli.train`` that name this model's recipe."""
-    from ..trainers import AUTOENCODER_VARIANTS
-
     config, options = meta["config"], ""
     if meta["kind"] == "autoencoder" and config.get("flip"):
-        named = [v for v, settings in AUTOENCODER_VARIANTS.items() if v != "paper" and all(
-            config.get(k) == (list(x) if isinstance(x, tuple) else x) for k, x in settings.items())]
+        named = [v for v, settings in VARIANTS.items() if v != "paper" and all(
+            config.get(k) == x for k, x in settings.record().items() if k != "batch_size")]
         options += f" --variant {named[0]}" if named else " (with its own settings, below)"
     if meta["kind"] == "gan" and config.get("adversarial_weight") not in (None, 0.001):
         options += f" --adversarial-weight {config['adversarial_weight']:g}"
@@ -57,18 +50,18 @@ def _options(meta: dict) -> str:
 def _architecture(meta: dict) -> str:
     kind, config = meta["kind"], meta["config"]
     if kind == "pconv":
-        widths = config.get("widths", DEFAULT_WIDTHS)
-        argument = "" if list(widths) == DEFAULT_WIDTHS else f"widths={tuple(widths)}"
+        widths = tuple(config.get("widths", PCONV_WIDTHS))
+        argument = "" if widths == PCONV_WIDTHS else f"widths={widths}"
         return (f"- Architecture: `helpers.pconv.build_pconv_unet({argument})` (partial convolutions, "
                 f"Liu et al. 2018; trained on random free-form holes and, for "
                 f"{_share_words(config.get('center_fraction', 0.25))} of the images, the centre square).")
-    return (f"- Architecture: `helpers.models.build_{FILLING_NET[kind]}()`"
+    return (f"- Architecture: `helpers.models.build_{registry.kind(kind).filling_net}()`"
             + (" and `build_discriminator()`" if kind == "gan" else "")
             + " (the paper's tables, read as docs/paper.md says).")
 
 
 def _training_lines(meta: dict, entry: dict) -> list[str]:
-    kind, paper = meta["kind"], BUDGETS[meta["kind"]]
+    kind, paper = meta["kind"], registry.kind(meta["kind"]).budget
     share = meta["trained_iterations"] / paper.iterations
     whose = "autoencoder " if kind == "pconv" else ""
     budget = (f"the paper's {whose}budget ({paper.iterations:,} at batch {paper.batch_size})." if share >= 1 else
@@ -107,12 +100,10 @@ def _training_lines(meta: dict, entry: dict) -> list[str]:
 def _error_lines(name: str, meta: dict, entry: dict) -> list[str]:
     kind, history = meta["kind"], meta["history"]
     val = [(i, v) for i, v in zip(history["iteration"], history.get("val_hole_mse", [])) if v is not None]
-    train_key = "g_l2" if kind == "gan" else "loss"
+    train_key, what = registry.kind(kind).training_loss, registry.kind(kind).training_loss_words
     train = [(i, v) for i, v in zip(history["iteration"], history.get(train_key, [])) if v is not None]
     lines = []
     if train:
-        what = {"autoencoder": "MSE of the patch", "gan": "L2 of the patch, [-1,1] scale",
-                "pconv": "the hole and known pixel terms"}[kind]
         lines.append(f"- Training loss ({what}), mean over the last logged window: {train[-1][1]:.4f} "
                      f"at iteration {train[-1][0]:,}.")
     if val:
@@ -141,9 +132,10 @@ def model_card(name: str, folder: Path | None = None) -> str:
     entry = read_manifest(folder)[name]
     meta = read_record(name, folder)
     kind = meta["kind"]
-    averaged = (f", its {FILLING_NET[kind]}'s weights averaged over training (beyond the paper)"
+    title, filling = registry.kind(kind).title, registry.kind(kind).filling_net
+    averaged = (f", its {filling}'s weights averaged over training (beyond the paper)"
                 if meta["config"].get("average_decay") else "")
-    title = KIND_TITLES[kind][0].upper() + KIND_TITLES[kind][1:]
+    title = title[0].upper() + title[1:]
     lines = [f"# Model card: `{name}`", "",
              f"{title}{averaged}, trained by this project with `python -m helpers.cli.train {kind}"
              f"{_options(meta)}`. Load it with `helpers.pretrained.load_pretrained({name!r})`.", ""]
@@ -152,7 +144,7 @@ def model_card(name: str, folder: Path | None = None) -> str:
     lines += ["## Training", "", *_training_lines(meta, entry),
               "", "## Errors (hole region, [0,1] scale)", "", *_error_lines(name, meta, entry)]
     # a state already at the paper's budget continues past it (to it would train nothing)
-    paper = BUDGETS[kind].iterations
+    paper = registry.kind(kind).budget.iterations
     until = paper if int(meta["iteration"]) < paper else int(meta["iteration"]) + 10_000
     lines += ["", "## Continue or fine-tune", "",
               f"`python -m helpers.cli.train {kind}{' --fused' if kind == 'gan' else ''} --from-pretrained {name} "

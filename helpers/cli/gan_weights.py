@@ -217,7 +217,6 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
 
     matplotlib.use("Agg")
     from .. import plots  # Keras and matplotlib: main has set the log level
-    from ..inpainters import ModelInpainter
     from ..pretrained import trainer_for
     from ..study import load_study
 
@@ -232,8 +231,7 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
         run = runs[number] = run_record(meta, Path(run["checkpoint"]).parent)
         trainer = trainer_for(meta).load_state(meta, arrays, run.pop("checkpoint"), weights_only=True)
         del arrays
-        inpainter = ModelInpainter(trainer.adopt_average().models()["generator"],
-                                   name=f"GAN, adversarial weight {run['adversarial_weight']:g}")
+        inpainter = trainer.adopt_average().inpainter(f"GAN, adversarial weight {run['adversarial_weight']:g}")
         (row,) = evaluate({"gan": inpainter}, x_test, CENTER_HOLE, progress=progress)
         run["metrics"] = {key: float(row[key]) for key in METRICS}
         run["n_test_images"] = int(len(x_test))
@@ -270,14 +268,13 @@ def long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, se
 
     matplotlib.use("Agg")
     from .. import plots  # Keras and matplotlib: main has set the log level
-    from ..inpainters import ModelInpainter
     from ..pretrained import trainer_for
 
     meta, arrays = read_checkpoint(run_dir / "checkpoint.npz")
     run = run_record(meta, run_dir)
     trainer = trainer_for(meta).load_state(meta, arrays, str(run_dir), weights_only=True).adopt_average()
     x_test = (take_subset(data, test_size=test_size, seed=seed) if test_size else data).x_test
-    (row,) = evaluate({"gan": ModelInpainter(trainer.models()["generator"], name="GAN")}, x_test,
+    (row,) = evaluate({"gan": trainer.inpainter("GAN")}, x_test,
                       CENTER_HOLE, progress=progress)
     paper = BUDGETS["gan"].iterations
     record = {

@@ -12,6 +12,7 @@ atomically; ``--resume`` continues from it), the trained model(s) as ``.keras`` 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -22,11 +23,12 @@ import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from .. import registry
 from ..data import DataNotFoundError, load_cifar10, split_validation
 from ..engine.checkpoints import CheckpointError, read_checkpoint, validation_seed_of
 from ..engine.files import write_json, write_text
 from ..engine.weightfiles import PretrainedError, read_record
-from ..paper import BUDGETS
+from ..settings import VARIANTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,14 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the paper's autoencoder or context-encoder GAN on CIFAR-10 "
                     "(16x16 centre hole). Iterations are batches, as the paper's 'epochs'.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("model", choices=["autoencoder", "gan", "pconv"],
-                   help="which model to train: the paper's two, or (beyond the paper) the "
-                        "partial-convolution U-Net for free-form holes")
+    p.add_argument("model", choices=registry.names(),
+                   help="which model to train: " + "; ".join(f"{k.name}, {k.title}" for k in registry.KINDS.values()))
+    _run_options(p)
+    _settings_options(p)
+    _machine_options(p)
+    return p
+
+
+def _run_options(p) -> None:
+    """How long, on what data, where to: the run, not the model."""
     p.add_argument("--iterations", type=int, default=None,
                    help="total iterations (batches) to reach; default: the paper's budget "
                         "(50,000 for the autoencoder, 80,000 for the GAN)")
-    p.add_argument("--batch-size", type=int, default=None,
-                   help="images per batch; default: the paper's (64 autoencoder, 32 GAN)")
     p.add_argument("--data", default=None,
                    help="CIFAR-10 location (official tarball/folder or image-folder tree/.tar.gz); "
                         "default: $INPAINTING_DATA, then the usual places, then a download")
@@ -70,54 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="stop after this many seconds of training (checkpointed; continue later "
                         "with --resume), e.g. to fit a lesson or a Colab session")
-    p.add_argument("--learning-rate", type=float, default=None,
-                   help="autoencoder and pconv: Adam learning rate (default 1e-3 for both)")
-    p.add_argument("--lr-drop-at", type=int, nargs="+", default=None, metavar="ITERATION",
-                   help="multiply the learning rate(s) by 0.1 from each of these iterations on "
-                        "(a step schedule, not in the paper); also applies when resuming or "
-                        "continuing published weights")
-    p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
-                   help="autoencoder and pconv: move each training image by up to this many "
-                        "pixels (edges mirrored; the hole stays where it is); default: the "
-                        "autoencoder variant's, 0 for pconv")
-    p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
-                   help="autoencoder and pconv: mirror half the training images left-right; "
-                        "default: the autoencoder variant's (the regularized one does), off for "
-                        "pconv; --no-flip switches them off for a variant that has them")
-    p.add_argument("--weight-decay", type=float, default=None, metavar="RATE",
-                   help="autoencoder: AdamW's decoupled weight decay (0: plain Adam, the paper's); "
-                        "default: the variant's")
-    p.add_argument("--variant", default="paper", choices=["paper", "regularized"],
+    p.add_argument("--variant", default="paper", choices=list(VARIANTS),
                    help="autoencoder: 'paper' (its exact recipe) or 'regularized' (the paper's "
                         "layers plus left-right flips, shifts of up to 2 pixels, AdamW weight "
                         "decay 0.004, dropout 0.2 and a tenfold learning-rate drop at "
-                        "iteration 44,000: a named improvement measured beside it)")
-    p.add_argument("--dropout", type=float, default=None,
-                   help="autoencoder and GAN: the rate of their Dropout layers (the paper gives "
-                        "none; default 0.6 for the autoencoder, chosen on validation error "
-                        "against 0.2, 0.5 and 0.7, and 0.2 for the GAN's two networks)")
-    p.add_argument("--loss", default=None, choices=["l1", "l2"],
-                   help="pconv: 'l2' (the default), Liu et al.'s two pixel terms (6 x hole + 1 x "
-                        "known) with squared errors, what hole MSE rewards; or 'l1', their own "
-                        "absolute errors")
-    p.add_argument("--center-fraction", type=float, default=None, metavar="SHARE",
-                   help="pconv: the share of training images that get the paper's centre square "
-                        "instead of a free-form hole (default 0.25)")
-    p.add_argument("--widths", default=None, metavar="C1,C2,C3,C4",
-                   help="pconv: the U-Net's channels at 16x16, 8x8, 4x4 and 2x2 (default "
-                        "32,64,128,128); wider learns more per iteration and costs more per "
-                        "iteration")
-    p.add_argument("--average", type=float, default=None, metavar="DECAY",
-                   help="beyond the paper: also keep an exponential moving average of the weights "
-                        "of the net that fills holes (e.g. 0.999: about the last 1,000 "
-                        "iterations), and validate, keep and save that average; training itself "
-                        "is unchanged, and the raw weights' validation error is logged beside it")
-    p.add_argument("--g-learning-rate", type=float, default=2e-3, help="GAN: generator learning rate")
-    p.add_argument("--d-learning-rate", type=float, default=2e-4,
-                   help="GAN: discriminator learning rate (the paper: 10x lower than G's)")
-    p.add_argument("--adversarial-weight", type=float, default=None, metavar="W",
-                   help="GAN: the adversarial term's weight in G's loss; the L2 term gets 1 - W "
-                        "(default 0.001, the paper's 0.999 / 0.001; 0 trains G on L2 alone)")
+                        "iteration 44,000: a named improvement measured beside it); options given "
+                        "replace the variant's")
+
+
+def _machine_options(p) -> None:
+    """How the steps run: compiled how, on which backend and devices, with what output."""
     p.add_argument("--fused", action="store_true",
                    help="GAN: compile D-real, D-fake and the combined step as one function")
     p.add_argument("--devices", default=None, metavar="N|all",
@@ -131,68 +100,95 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Keras backend; default: $KERAS_BACKEND or tensorflow")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar: print one plain line per --log-every instead (for log files)")
-    return p
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(argv)
-    args.command_line = "python -m helpers.cli.train " + shlex.join(argv)
-    if args.backend:
-        os.environ["KERAS_BACKEND"] = args.backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
-    paper = BUDGETS[args.model]
-    iterations = paper.iterations if args.iterations is None else args.iterations
-    batch_size = paper.batch_size if args.batch_size is None else args.batch_size
-    out = Path(args.out or Path("runs") / args.model)
-    if not _options_hold(args, iterations, batch_size, out) or not _settle_seeds(args, out):
-        return 2
-    return _train(args, iterations, batch_size, out)
+# --------------------------------------------------------------------------- the settings' options
 
 
-def _options_hold(args, iterations: int, batch_size: int, out: Path) -> bool:
+def settings_fields() -> dict:
+    """Every setting of every model kind: ``{name: (its dataclass field, [kinds that have it])}``."""
+    found = {}
+    for kind in registry.KINDS.values():
+        for f in dataclasses.fields(kind.settings):
+            found.setdefault(f.name, (f, []))[1].append(kind.name)
+    return found
+
+
+def _help(name: str, kinds: list) -> str:
+    """A setting's help: its field's, or each kind's where they say different things."""
+    helps = {k: next(f for f in dataclasses.fields(registry.kind(k).settings) if f.name == name).metadata["help"]
+             for k in kinds}
+    if len(set(helps.values())) == 1:
+        return next(iter(helps.values()))
+    return "; ".join(f"{k}: {h}" for k, h in helps.items())
+
+
+def option_name(f) -> str:
+    """The command line's name of a setting: ``--batch-size`` for ``batch_size``."""
+    return f.metadata.get("option") or "--" + f.name.replace("_", "-")
+
+
+def _commas(f, option: str):
+    """The parser of a setting written as numbers separated by commas (``--widths 32,64,128,128``)."""
+    number = type(f.default[0])
+
+    def parse(text: str):
+        try:
+            return tuple(number(part) for part in text.split(","))
+        except ValueError:
+            example = ",".join(str(v) for v in f.default)
+            raise argparse.ArgumentTypeError(f"{option} is numbers separated by commas, e.g. {example}; "
+                                             f"got {text!r}") from None
+    return parse
+
+
+def _settings_options(p) -> None:
+    """One option per setting (helpers.settings): its name, help and type come from the field."""
+    group = p.add_argument_group("settings", "the model's settings (helpers.settings); each option "
+                                             "names the models that have it; default: the paper's recipe")
+    for name, (f, kinds) in settings_fields().items():
+        option = option_name(f)
+        for_whom = "" if len(kinds) == len(registry.KINDS) else f"{' and '.join(kinds)}: "
+        defaults = {k: registry.kind(k).settings().record().get(name) for k in kinds}
+        shown = ", ".join(f"{k} {v}" for k, v in defaults.items() if v not in (None, []))
+        kwargs = dict(dest=name, default=argparse.SUPPRESS, metavar=f.metadata.get("metavar"),
+                      help=for_whom + _help(name, kinds) + (f" (default: {shown})" if shown else ""))
+        if isinstance(f.default, bool):
+            kwargs.update(action=argparse.BooleanOptionalAction, metavar=None)
+        elif isinstance(f.default, tuple) and not f.default:
+            kwargs.update(type=int, nargs="+")
+        elif isinstance(f.default, tuple):
+            kwargs.update(type=_commas(f, option))
+        else:
+            kwargs.update(type={str: str, int: int}.get(type(f.default), float))
+        group.add_argument(option, **kwargs)
+
+
+def given_settings(args) -> dict:
+    """The settings the options gave (argparse leaves the others out)."""
+    return {name: getattr(args, name) for name in settings_fields() if hasattr(args, name)}
+
+
+def _options_hold(args, iterations: int, out: Path) -> bool:
     """Whether the options fit together; if not, print why (each check names its option)."""
-    if iterations < 1 or batch_size < 1:
-        print("error: --iterations and --batch-size must be positive", file=sys.stderr)
-        return False
-    if args.dropout is not None and not 0 <= args.dropout < 1:
-        print(f"error: --dropout must be in [0, 1), got {args.dropout:g}", file=sys.stderr)
-        return False
-    if args.loss is not None and args.model != "pconv":
-        print("error: --loss is for pconv; the paper's models keep the paper's losses",
-              file=sys.stderr)
-        return False
-    if args.center_fraction is not None and (args.model != "pconv" or not 0 <= args.center_fraction <= 1):
-        print("error: --center-fraction is for pconv, a share between 0 and 1, got "
-              f"{args.center_fraction:g} for {args.model}", file=sys.stderr)
-        return False
-    if args.dropout is not None and args.model == "pconv":
-        print("error: --dropout is for the autoencoder and the GAN; the partial-convolution "
-              "U-Net has no dropout layer", file=sys.stderr)
-        return False
-    if args.widths is not None:
-        args.widths = _parse_widths(args.widths, args.model)
-        if args.widths is None:
+    fields = settings_fields()
+    for name in given_settings(args):
+        f, kinds = fields[name]
+        if args.model not in kinds:
+            print(f"error: {option_name(f)} is for {' and '.join(kinds)}; the {args.model} has no "
+                  f"{name.replace('_', ' ')} setting", file=sys.stderr)
             return False
-    if args.average is not None and not 0 < args.average < 1:
-        print(f"error: --average must be a decay between 0 and 1 (e.g. 0.999), got {args.average:g}",
-              file=sys.stderr)
+    if iterations < 1:
+        print("error: --iterations must be positive", file=sys.stderr)
         return False
-    if args.shift is not None and (args.model == "gan" or not 0 <= args.shift < 8):
-        print(f"error: --shift is a whole number of pixels from 0 to 7, for the autoencoder and "
-              f"pconv; got {args.shift} for the {args.model}", file=sys.stderr)
+    if args.variant != "paper" and args.model != "autoencoder":
+        print("error: --variant is for the autoencoder", file=sys.stderr)
         return False
-    if args.flip and args.model == "gan":
-        print("error: --flip is for the autoencoder and pconv; the GAN keeps the paper's data",
-              file=sys.stderr)
-        return False
-    if args.weight_decay is not None and (args.model != "autoencoder" or args.weight_decay < 0):
-        print(f"error: --weight-decay is a rate of 0 or more, for the autoencoder; got "
-              f"{args.weight_decay:g} for the {args.model}", file=sys.stderr)
-        return False
-    if args.adversarial_weight is not None and (args.model != "gan" or not 0 <= args.adversarial_weight < 1):
-        print(f"error: --adversarial-weight is for the GAN, a weight from 0 up to (not including) 1; "
-              f"got {args.adversarial_weight:g} for the {args.model}", file=sys.stderr)
+    try:
+        args.settings = _base_settings(args).replace(**given_settings(args))
+    except (TypeError, ValueError) as err:
+        named = [option_name(fields[n][0]) for n in given_settings(args) if str(err).startswith(n)]
+        print(f"error: {named[0] + ': ' if named else ''}{err}", file=sys.stderr)
         return False
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be a positive number of seconds, got {args.time_limit:g}",
@@ -205,7 +201,26 @@ def _options_hold(args, iterations: int, batch_size: int, out: Path) -> bool:
     return True
 
 
-def _train(args, iterations: int, batch_size: int, out: Path) -> int:
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    args.command_line = "python -m helpers.cli.train " + shlex.join(argv)
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up chatter
+    iterations = registry.kind(args.model).budget.iterations if args.iterations is None else args.iterations
+    out = Path(args.out or Path("runs") / args.model)
+    if not _options_hold(args, iterations, out) or not _settle_seeds(args, out):
+        return 2
+    return _train(args, iterations, out)
+
+
+def _base_settings(args):
+    """The settings the options start from: the autoencoder's variant, or the paper's recipe."""
+    return VARIANTS[args.variant] if args.model == "autoencoder" else registry.kind(args.model).settings()
+
+
+def _train(args, iterations: int, out: Path) -> int:
     """Load the data, build the trainer, train, save. Keras is imported from here on, after
     ``main`` has chosen the backend."""
     import keras
@@ -235,52 +250,41 @@ def _train(args, iterations: int, batch_size: int, out: Path) -> int:
         print("Data-parallel GAN training runs the fused step (--fused).", flush=True)
     with parallel:
         try:
-            trainer = _make_trainer(args, batch_size, out)
+            trainer = _make_trainer(args, out)
         except ValueError as err:  # e.g. a batch that does not split over the devices
             print(f"error: {err}", file=sys.stderr)
             return 2
     if trainer is None:
         return 2
     trainer.validation_seed = args.validation_seed
-    if args.lr_drop_at is not None:
-        try:
-            trainer.set_lr_drops(args.lr_drop_at)
-        except ValueError as err:
-            print(f"error: --lr-drop-at: {err}", file=sys.stderr)
-            return 2
     devices = ", ".join(gpu_names()) or "CPU"
     if args.devices is not None:
         devices += f"; data-parallel over {parallel.n} devices"
     what = _what(args, trainer)
-    print(f"Training {what} to {iterations:,} iterations at batch {batch_size} "
+    print(f"Training {what} to {iterations:,} iterations at batch {trainer.batch_size} "
           f"on {data.describe()}; backend {keras.backend.backend()} ({trainer.compile_mode}), "
           f"{devices}. Run folder: {out}", flush=True)
-    return _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices)
+    return _fit_and_save(args, trainer, data, x_train, validation, iterations, out, devices)
 
 
 def _what(args, trainer) -> str:
     """What is trained, in words: the model, and the settings the options changed."""
-    what = {"pconv": "the partial-convolution U-Net (beyond the paper)"}.get(
-        args.model, f"the paper's {args.model}" if args.variant == "paper" or args.model != "autoencoder"
-        else f"the {args.variant} variant of the paper's autoencoder")
-    settings = [f"{name} {value:g}" for name, value in (("dropout", args.dropout),
-                                                         ("weight decay", args.weight_decay))
-                if value is not None]   # each is refused above where it does not apply
-    if args.adversarial_weight is not None:
-        settings.append(f"adversarial weight {args.adversarial_weight:g}")
-    if args.loss is not None:
-        settings.append(f"the {args.loss.upper()} loss")
-    if args.center_fraction is not None:
-        settings.append(f"the centre square for {args.center_fraction:.0%} of the images")
-    if args.flip:
-        settings.append("left-right flips")
-    if args.shift:
-        settings.append(f"shifts of up to {args.shift} pixels")
+    what = registry.kind(args.model).title
+    if args.model == "autoencoder" and args.variant != "paper":
+        what = f"the {args.variant} variant of {what}"
+    settings = [f"{name.replace('_', ' ')} {_shown(value)}" for name, value in given_settings(args).items()
+                if name not in ("batch_size", "average_decay")]   # the batch is named next, the average below
     if settings:
         what += " with " + ", ".join(settings)
     if trainer.average_decay is not None:
         what += f", its weights averaged (decay {trainer.average_decay:g})"
     return what
+
+
+def _shown(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_shown(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _settle_seeds(args, out: Path) -> bool:
@@ -307,82 +311,49 @@ def _settle_seeds(args, out: Path) -> bool:
     return True
 
 
-def _parse_widths(text: str, model: str):
-    """``--widths`` as a tuple of four channel counts, or None after printing why not."""
-    if model != "pconv":
-        print(f"error: --widths is for pconv; the paper's models keep the paper's layers "
-              f"(got it for the {model})", file=sys.stderr)
-        return None
-    from ..pconv import check_widths  # Keras is imported here: main has chosen the backend
+# Settings a run continued from published weights may take anew; every other one it keeps.
+CONTINUED_MAY_CHANGE = ("lr_drop_at", "average_decay", "learning_rate", "g_learning_rate", "d_learning_rate")
+
+
+def _make_trainer(args, out):
+    """The trainer the options ask for, or None after printing why not."""
+    kind = registry.kind(args.model)
+    options = {"fused": args.fused, "gradient_sizes": True} if args.model == "gan" else {}
+    if args.from_pretrained and not (args.resume and (out / "checkpoint.npz").exists()):
+        return _continue_published(args, options)
+    # the GAN logs how hard each of G's two terms pulls (cheap, at log points only)
+    return kind.trainer_class()(settings=args.settings, seed=args.seed, compile_mode=args.compile, **options)
+
+
+def _continue_published(args, options):
+    """A trainer holding the published weights ``--from-pretrained``, with the options that a
+    continued run may change; None after printing why not."""
+    from ..pretrained import load_pretrained_trainer
 
     try:
-        return check_widths([int(part) for part in text.split(",")])
-    except ValueError:
-        print(f"error: --widths is four positive whole numbers separated by commas, e.g. "
-              f"48,96,192,192; got {text!r}", file=sys.stderr)
-        return None
-
-
-def _given(**options) -> dict:
-    """The options the user gave (argparse leaves the others None), so that a trainer's or a
-    variant's own defaults stand for the rest."""
-    return {key: value for key, value in options.items() if value is not None}
-
-
-def _make_trainer(args, batch_size, out):
-    """The trainer the options ask for, or None after printing why not."""
-    from ..pretrained import load_pretrained_trainer
-    from ..trainers import AUTOENCODER_VARIANTS, AutoencoderTrainer, GANTrainer, PConvTrainer
-
-    if args.from_pretrained and not (args.resume and (out / "checkpoint.npz").exists()):
-        try:
-            kind = read_record(args.from_pretrained)["kind"]
-            if kind != args.model:
-                print(f"error: {args.from_pretrained!r} holds a {kind}, not a {args.model}.", file=sys.stderr)
-                return None
-            extra = {"fused": args.fused} if kind == "gan" else {}
-            trainer = load_pretrained_trainer(args.from_pretrained, compile_mode=args.compile, **extra)
-        except PretrainedError as err:
-            print(f"error: {err}", file=sys.stderr)
+        kind = read_record(args.from_pretrained)["kind"]
+        if kind != args.model:
+            print(f"error: {args.from_pretrained!r} holds a {kind}, not a {args.model}.", file=sys.stderr)
             return None
-        for option, key, given in (("--dropout", "dropout", args.dropout),
-                                   ("--weight-decay", "weight_decay", args.weight_decay),
-                                   ("--loss", "loss", args.loss),
-                                   ("--adversarial-weight", "adversarial_weight", args.adversarial_weight),
-                                   ("--center-fraction", "center_fraction", args.center_fraction),
-                                   ("--flip", "flip", args.flip), ("--shift", "shift", args.shift),
-                                   ("--widths", "widths", None if args.widths is None else list(args.widths))):
-            if given is not None and given != trainer.config.get(key):
-                print(f"error: {args.from_pretrained!r} was trained with {key.replace('_', ' ')} "
-                      f"{trainer.config.get(key)!r}; continuing it keeps that setting. Leave out "
-                      f"{option}, or train a new run without --from-pretrained.", file=sys.stderr)
-                return None
-        if args.average is not None:
-            trainer.set_averaging(args.average)
-        print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
-              f"{trainer.iteration:,}.", flush=True)
-    elif args.model == "autoencoder":
-        options = {**AUTOENCODER_VARIANTS[args.variant],   # the options given replace the variant's
-                   **_given(dropout=args.dropout, shift=args.shift, flip=args.flip,
-                            weight_decay=args.weight_decay, average_decay=args.average)}
-        trainer = AutoencoderTrainer(learning_rate=args.learning_rate or 1e-3, batch_size=batch_size,
-                                     seed=args.seed, compile_mode=args.compile, **options)
-    elif args.model == "pconv":
-        trainer = PConvTrainer(batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                               average_decay=args.average,
-                               **_given(loss=args.loss, center_fraction=args.center_fraction,
-                                        learning_rate=args.learning_rate, flip=args.flip, shift=args.shift,
-                                        widths=args.widths))
-    else:
-        trainer = GANTrainer(g_learning_rate=args.g_learning_rate, d_learning_rate=args.d_learning_rate,
-                             batch_size=batch_size, seed=args.seed, compile_mode=args.compile,
-                             fused=args.fused, average_decay=args.average,
-                             **({} if args.dropout is None else {"dropout": args.dropout}),
-                             **({} if args.adversarial_weight is None else
-                                {"l2_weight": 1.0 - args.adversarial_weight,
-                                 "adversarial_weight": args.adversarial_weight}))
-    if trainer.kind == "gan":
-        trainer.gradient_sizes = True   # log how hard each of G's two terms pulls (cheap at log points)
+        trainer = load_pretrained_trainer(args.from_pretrained, compile_mode=args.compile, **options)
+    except PretrainedError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None
+    fields = settings_fields()
+    kept = [name for name, given in given_settings(args).items()
+            if name not in CONTINUED_MAY_CHANGE and given != getattr(trainer.settings, name)]
+    if kept:
+        print(f"error: {args.from_pretrained!r} was trained with "
+              f"{' and '.join(f'{n.replace(chr(95), chr(32))} {getattr(trainer.settings, n)!r}' for n in kept)}; "
+              f"continuing it keeps those settings. Leave out "
+              f"{', '.join(option_name(fields[n][0]) for n in kept)}, or train a new run without "
+              f"--from-pretrained.", file=sys.stderr)
+        return None
+    changes = {k: v for k, v in given_settings(args).items() if k in CONTINUED_MAY_CHANGE}
+    trainer.settings = trainer.settings.replace(**changes)
+    trainer.average = None
+    print(f"Starting from the published weights {args.from_pretrained!r} at iteration "
+          f"{trainer.iteration:,}.", flush=True)
     return trainer
 
 
@@ -466,12 +437,7 @@ def stop_on_sigterm(trainer):
         signal.signal(signal.SIGTERM, previous)
 
 
-def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_size, out, devices) -> int:
-    import keras
-
-    from ..engine.backend import gpu_names
-    from ..engine.machine import machine_description
-    from ..models import save_model
+def _fit_and_save(args, trainer, data, x_train, validation, iterations, out, devices) -> int:
     from ..trainers import TrainingDivergedError
 
     start = time.perf_counter()
@@ -493,19 +459,35 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
         print(f"\nInterrupted at iteration {trainer.iteration:,}; checkpoint saved. Continue with "
               f"--resume --out {out}.", file=sys.stderr)
         return 130
-    wall = time.perf_counter() - start
-    if trainer.iteration < iterations and signalled["received"]:
+    _say_why_it_stopped(args, trainer, iterations, out, signalled["received"])
+    _save_run(args, trainer, data, x_train, validation, out, devices, history, time.perf_counter() - start)
+    return 0
+
+
+def _say_why_it_stopped(args, trainer, iterations: int, out: Path, signalled: bool) -> None:
+    if trainer.iteration < iterations and signalled:
         print(f"Stopped on request (SIGTERM) at iteration {trainer.iteration:,} of {iterations:,}; "
               f"checkpoint saved. Continue with --resume --out {out}.", flush=True)
     elif trainer.iteration < iterations:
         print(f"Stopped at the time limit ({args.time_limit:g} s) at iteration {trainer.iteration:,} "
               f"of {iterations:,}; checkpoint saved. Continue with --resume --out {out}.", flush=True)
 
+
+def _save_run(args, trainer, data, x_train, validation, out: Path, devices: str, history: dict,
+              wall: float) -> None:
+    """The trained models as .keras files, the history, and run.json (settings, data, hardware,
+    time, and the test score unless --test-size 0)."""
+    import keras
+
+    from ..engine.backend import gpu_names
+    from ..engine.machine import machine_description
+    from ..models import save_model
+
     with trainer.averaged_weights():   # a run that averaged saves (and is scored by) the average
         saved = [str(save_model(model, out / f"{name}.keras")) for name, model in trainer.models().items()]
-    result = {"command": args.command_line, "model": args.model, "iterations": trainer.iteration, "batch_size": batch_size,
-              "images_seen": trainer.iteration * batch_size, "data": data.source,
-              "train_images": len(x_train), "seed": args.seed,
+    result = {"command": args.command_line, "model": args.model, "iterations": trainer.iteration,
+              "batch_size": trainer.batch_size, "images_seen": trainer.iteration * trainer.batch_size,
+              "data": data.source, "train_images": len(x_train), "seed": args.seed,
               "validation_seed": args.validation_seed, "config": trainer.config,
               "backend": keras.backend.backend(), "compile": trainer.compile_mode,
               "devices": devices, "machine": platform.machine(), "hardware": machine_description(gpu_names()),
@@ -526,7 +508,6 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, batch_si
     write_text(out / "history.json", json.dumps(history))
     write_json(out / "run.json", result)
     print(f"Saved {', '.join(saved)}; history and run summary in {out}.")
-    return 0
 
 
 if __name__ == "__main__":

@@ -17,22 +17,11 @@ AVERAGE_EVERY = 4
 
 
 class WeightAveraging:
-    """What a trainer needs for averaging: it provides ``config``, ``iteration``, ``state``,
-    ``nets`` and ``filling_net`` (the name of the net whose weights are averaged)."""
+    """What a trainer needs for averaging: it provides ``config`` (with ``average_decay``),
+    ``iteration``, ``state``, ``nets`` and ``filling_net`` (the name of the net whose weights are
+    averaged), and sets ``average`` to None when the decay changes."""
 
     average = None  # the averaged (trainable, non-trainable) values, or None
-
-    def set_averaging(self, decay: float | None) -> None:
-        """Keep an average of the filling net's weights with this ``decay`` per iteration, e.g.
-        0.999 (about the last 1,000 iterations); None switches it off."""
-        if decay is not None and not (isinstance(decay, (int, float)) and 0.0 < decay < 1.0):
-            raise ValueError(f"the averaging decay must be a number between 0 and 1 (e.g. 0.999), "
-                             f"got {decay!r}.")
-        if decay is None:
-            self.config.pop("average_decay", None)
-        else:
-            self.config["average_decay"] = float(decay)
-        self.average = None
 
     @property
     def average_decay(self) -> float | None:

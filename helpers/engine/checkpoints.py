@@ -18,12 +18,6 @@ from .files import atomic_write
 
 META_KEY = "__meta__"
 
-# Settings a run cannot change when it resumes or continues: another value would make the
-# checkpoint's weights, or its data, something else than what the record says.
-FIXED_SETTINGS = ("kind", "batch_size", "l2_weight", "adversarial_weight", "flip", "dropout",
-                  "weight_decay", "shift", "average_decay", "loss", "center_fraction", "widths")
-
-
 class CheckpointError(ValueError):
     """A checkpoint is missing, damaged, or belongs to another model or setting."""
 
@@ -51,9 +45,11 @@ def write_checkpoint(path: str | os.PathLike, meta: dict, arrays: dict) -> Path:
     return atomic_write(path, lambda f: np.savez(f, **{META_KEY: np.str_(json.dumps(meta))}, **arrays))
 
 
-def check_settings(saved: dict, expected: dict, where: str) -> None:
-    """A clear error if a saved run's settings differ from this run's in one that matters."""
-    for key in FIXED_SETTINGS:
+def check_settings(saved: dict, expected: dict, where: str, fixed) -> None:
+    """A clear error if a saved run's settings differ from this run's in one of ``fixed``, the
+    settings a run cannot change when it resumes or continues: another value would make the
+    checkpoint's weights, or its data, something else than what its record says."""
+    for key in fixed:
         if (key in expected or key in saved) and saved.get(key) != expected.get(key):
             raise CheckpointError(
                 f"The checkpoint {where!r} was made with {key}={saved.get(key)!r}, this run "
