@@ -1,4 +1,4 @@
-"""Reading a GAN: is D frozen in G's step, who is winning, what drives G, have the fills collapsed.
+"""Reading a GAN: who is winning, what drives G, have the fills collapsed.
 
 Every sentence these functions return quotes the numbers it rests on.
 """
@@ -8,29 +8,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from . import steps
-from .holes import make_pairs
-from .trainers import GANTrainer
-
-
-def check_frozen_discriminator(images_uint8, seed: int = 1) -> dict[str, bool]:
-    """Run step 3 of the GAN schedule (:func:`helpers.steps.g_step`) once on a fresh GAN and
-    report which network's weights changed: ``{"generator": True, "discriminator": False}``
-    is what "D is frozen in the combined step" means."""
-    trainer = GANTrainer(seed=seed, batch_size=len(images_uint8), compile_mode="eager")
-    g, d = trainer.nets["generator"], trainer.nets["discriminator"]
-
-    def weights(net):
-        return [np.array(w) for w in net.model.trainable_weights]
-
-    g_before, d_before = weights(g), weights(d)
-    holed, patches = make_pairs(images_uint8, "signed", trainer.hole)
-    trainer.state["generator"], _ = steps.g_step(g, d, trainer.state["generator"],
-                                                 trainer.state["discriminator"], holed, patches)
-    trainer.sync()
-    changed = lambda a, b: any(not np.array_equal(x, y) for x, y in zip(a, b))  # noqa: E731
-    return {"generator": changed(g_before, weights(g)), "discriminator": changed(d_before, weights(d))}
 
 
 def last_value(history: dict, key: str) -> float:

@@ -166,20 +166,6 @@ def crop_figure(image, hole: Hole = CENTER_HOLE, title: str | None = None, label
     return finish(fig, title or "The crop (the paper's Fig. 3): input and target", caption)
 
 
-def inpaint_row(image, patch, hole: Hole = CENTER_HOLE, method: str = "fill",
-                title: str | None = None, caption: str | None = None, label: str | None = None) -> Figure:
-    """One image: original / with the hole / filled by ``method`` (hole MSE in the title)."""
-    unit = as_unit(np.asarray(image)[None])
-    holed, true_patch = cut_hole(unit, hole, "unit")
-    filled = paste_patch(unit, np.asarray(patch, np.float32)[None], hole)
-    fig, axes = new_figure(1, 3, cell=2.6)
-    what = f" ({label})" if label else ""
-    show_image(axes[0, 0], unit[0], "original" + what, hole)
-    show_image(axes[0, 1], holed[0], "with the hole")
-    show_image(axes[0, 2], filled[0], f"{method}\nhole MSE {_hole_mse(patch, true_patch[0]):.4f}", hole)
-    return finish(fig, title or f"Filled by {method}", caption)
-
-
 def result_figure(images, patches, hole: Hole = CENTER_HOLE, method: str = "model",
                   title: str | None = None, labels=None, caption: str | None = None) -> Figure:
     """The paper's result figure: for each image, original / with the hole / reconstructed.

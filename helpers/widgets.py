@@ -27,8 +27,8 @@ from PIL import Image, UnidentifiedImageError
 
 from . import plots
 from .classical import BiharmonicFill, ExemplarFill, OpenCVFill
-from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, check_masks, cut_hole, hole_mask, random_masks,
-                    to_scale)
+from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, centered_hole, check_masks, cut_hole, hole_mask,
+                    random_masks, to_scale)
 from .inpainters import Inpainter
 from .metrics import hole_mse, mask_mse, sharpness_ratio
 
@@ -360,7 +360,7 @@ def crop_widget(images, labels=None, class_names=None):
 
     def on_centre(_):
         with panel.hold():
-            top.value = left.value = (x.shape[1] - size.value) // 2
+            top.value = left.value = centered_hole(size.value, x.shape[1]).top
 
     random_button.on_click(on_random)
     centre_button.on_click(on_centre)

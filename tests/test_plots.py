@@ -33,7 +33,6 @@ def test_image_figures_have_titles():
     title_of(plots.image_row(x[:2], ["one", "two"], title="row"))
     title_of(plots.class_grid(x, np.array([0, 0, 1, 1, 2, 2]), ["a", "b", "c"], per_class=3))
     assert "Fig. 3" in title_of(plots.crop_figure(x[0], label="cat"))
-    title_of(plots.inpaint_row(x[0], patches(1)[0], method="test"))
     title_of(plots.result_figure(x[:3], patches(3), method="model", labels=["a", "b", "c"]))
     title_of(plots.method_grid(x[:2], {"A": patches(2), "B": patches(2)}, row_labels=["x", "y"]))
     title_of(plots.best_worst(x, {"A": patches(), "B": patches()}, {"A": RNG.random(4), "B": RNG.random(4)}, k=2))
