@@ -142,7 +142,7 @@ def summary_lines(study: dict) -> list[str]:
     return lines
 
 
-def long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
+def read_long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
     """The history of the paper's GAN trained towards the paper's 80,000 iterations
     (``results/gan_long_run.json``, its ``history`` or the file itself), and one line that
     says what it is; None when the file is not there."""

@@ -8,10 +8,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from synthetic import make_image_folder_tar
-from helpers import plots, widgets
+from helpers import study_figures, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
-from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run, long_run_reading, summary_lines,
-                           what_drives)
+from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run_reading, read_long_run,
+                           summary_lines, what_drives)
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
 
@@ -94,27 +94,25 @@ def test_summary_lines_are_computed_from_the_table(study):
 
 
 def test_figures_draw_from_a_study(study):
-    fig = plots.adversarial_tradeoff(study, references={"shipped GAN": (0.028, 0.67)})
+    fig = study_figures.adversarial_tradeoff(study, references={"shipped GAN": (0.028, 0.67)})
     assert isinstance(fig, Figure) and "100 test images" in fig._suptitle.get_text()
     ax = fig.axes[0]
     assert any(line.get_ydata()[0] == 1.0 for line in ax.lines), "the real patches' sharpness is marked"
     assert "shipped GAN" in [t.get_text() for t in ax.get_legend().get_texts()]
-    fig = plots.gradient_sizes(study)
+    fig = study_figures.gradient_sizes(study)
     assert len(fig.axes) == 3 and all(ax.get_yscale() == "log" for ax in fig.axes)
     assert "its gradient is 0" in " ".join(t.get_text() for t in fig.axes[0].texts), "weight 0 says why one line is missing"
     assert len(fig.axes[2].lines) == 2
 
 
-def test_long_run_figure_and_file(tmp_path):
-    history = {"iteration": [1000, 2000], "val_hole_mse": [0.03, 0.028]}
-    fig = plots.long_run(history, budget=80_000, mark=2000)
-    assert "did not log the sharpness ratio" in " ".join(t.get_text() for t in fig.axes[1].texts)
-    full = {**history, "val_sharpness_ratio": [0.5, 0.6]}
-    assert not plots.long_run(full).axes[1].texts
-    assert long_run(tmp_path / "none.json") is None
-    (tmp_path / "long.json").write_text(json.dumps({"history": full, "description": "the paper's GAN"}))
-    got, about = long_run(tmp_path / "long.json")
-    assert got == full and "the paper's GAN, to iteration 2,000" in about
+def test_read_long_run_gives_the_history_and_what_it_is(tmp_path):
+    history = {"iteration": [1000, 2000], "val_hole_mse": [0.03, 0.028], "val_sharpness_ratio": [0.5, 0.6]}
+    assert read_long_run(tmp_path / "none.json") is None
+    (tmp_path / "long.json").write_text(json.dumps({"history": history, "description": "the paper's GAN"}))
+    got, about = read_long_run(tmp_path / "long.json")
+    assert got == history and about == "long.json: the paper's GAN, to iteration 2,000"
+    (tmp_path / "said.json").write_text(json.dumps({"history": history, "description": "to iteration 2,000"}))
+    assert read_long_run(tmp_path / "said.json")[1] == "said.json: to iteration 2,000"
 
 
 def test_long_run_reading_quotes_the_lowest_and_the_last_validation():

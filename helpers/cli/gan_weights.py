@@ -100,8 +100,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "long":
             data = load_cifar10(args.data, progress=not args.no_progress)
-            record = long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
-                              seed=args.seed, command=command, progress=not args.no_progress)
+            record = write_long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
+                                    seed=args.seed, command=command, progress=not args.no_progress)
             m = record["test"]
             print(f"{record['description']}: test hole MSE {m['hole_mse']:.4f}, sharpness ratio "
                   f"{m['sharpness_ratio']:.2f} ({record['n_test_images']:,} test images of {data.source}, "
@@ -216,7 +216,7 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plots  # Keras and matplotlib: main has set the log level
+    from .. import study_figures  # Keras and matplotlib: main has set the log level
     from ..inpainters import ModelInpainter
     from ..pretrained import trainer_for
     from ..study import load_study
@@ -256,20 +256,21 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
         weights=np.array([run["adversarial_weight"] for run in runs]), fills=np.stack(fills)))
     write_json(out / f"{NAME}.json", study)
     loaded = load_study(out / f"{NAME}.json")   # the figures show exactly what was written
-    for key, fig in (("tradeoff", plots.adversarial_tradeoff(loaded)), ("gradients", plots.gradient_sizes(loaded))):
+    for key, fig in (("tradeoff", study_figures.adversarial_tradeoff(loaded)),
+                     ("gradients", study_figures.gradient_sizes(loaded))):
         fig.savefig(out / FIGURES[key], dpi=90, bbox_inches="tight")
     write_text(out / f"{NAME}.md", card_markdown(loaded))
     return study
 
 
-def long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, seed: int = 0,
-             command: str = "", progress: bool = True) -> dict:
+def write_long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, seed: int = 0,
+                   command: str = "", progress: bool = True) -> dict:
     """Score a long GAN run's last state on ``data``'s test set and write its curves: what
-    ``gan_long_run.json`` holds (:func:`helpers.study.long_run` reads it back)."""
+    ``gan_long_run.json`` holds (:func:`helpers.study.read_long_run` reads it back)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plots  # Keras and matplotlib: main has set the log level
+    from ..curves import long_run_curves  # Keras and matplotlib: main has set the log level
     from ..inpainters import ModelInpainter
     from ..pretrained import trainer_for
 
@@ -291,7 +292,7 @@ def long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, se
         "history": {key: run["history"][key] for key in LONG_KEYS if key in run["history"]},
     }
     write_json(out / f"{LONG}.json", record)
-    fig = plots.long_run(record["history"], budget=paper, title=f"The paper's GAN to iteration {run['iteration']:,}")
+    fig = long_run_curves(record["history"], budget=paper, title=f"The paper's GAN to iteration {run['iteration']:,}")
     fig.savefig(out / f"{LONG}.png", dpi=90, bbox_inches="tight")
     return record
 
