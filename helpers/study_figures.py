@@ -8,7 +8,8 @@ from matplotlib.figure import Figure
 
 from .curves import series
 from .plots import METHOD_COLORS, finish, new_figure
-from .study import LAST_PART, weight_label
+from .diagnosis import LAST_PART
+from .study import weight_label
 
 
 def _plain_log_y(ax) -> None:

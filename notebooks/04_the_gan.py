@@ -98,7 +98,7 @@ from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.models import build_discriminator, build_generator
 from helpers.pretrained import pretrained_inpainter, record
 from helpers.steps import bce, generate, mse
-from helpers.study import load_study, long_run_reading, read_long_run, summary_lines, what_drives
+from helpers.study import load_study, long_run_reading, read_long_run, summary_lines
 from helpers.trainers import GANTrainer
 
 # %% [markdown]
@@ -370,7 +370,7 @@ for line in diagnosis.gan_diagnosis(studied.history):
     print("-", line)
 
 # %% [markdown]
-# (`diagnosis.gan_diagnosis` reads the last fifth of the logged points.) How much has the
+# (`diagnosis.gan_diagnosis` reads the last quarter of the run's iterations.) How much has the
 # shipped GAN seen? Its record says:
 
 # %%
@@ -451,7 +451,8 @@ for name in ("autoencoder", "gan"):
 # %%
 gan_study = load_study()   # results/gan_weights.json and .npz: python -m helpers.cli.gan_weights collect
 paper_run = gan_study["runs"][paper.ADVERSARIAL_WEIGHT]
-for line in what_drives(paper_run):
+for line in diagnosis.what_drives_g(paper_run["history"], paper_run["l2_weight"],
+                                    paper_run["adversarial_weight"]):
     print("-", line)
 
 # %% [markdown]

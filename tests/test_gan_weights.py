@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from synthetic import make_image_folder_tar
 from helpers import study_figures, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
-from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run_reading, read_long_run,
-                           summary_lines, what_drives)
+from helpers.diagnosis import last_part_mean, what_drives_g
+from helpers.study import HISTORY_KEYS, StudyError, load_study, long_run_reading, read_long_run, summary_lines
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
 
@@ -72,17 +72,22 @@ def test_load_study_says_what_is_missing_or_mismatched(tmp_path):
         load_study(path)
 
 
-def test_last_part_mean_and_what_drives(study):
+def test_last_part_mean_and_what_drives_g_in_a_study_run(study):
     history = {"iteration": [100, 200, 300, 400], "x": [1.0, None, 3.0, 5.0]}
     assert last_part_mean(history, "x") == 5.0          # iterations above 300
     assert last_part_mean(history, "x", 0.6) == 4.0     # above 160: 3 and 5 (None skipped)
     assert last_part_mean(history, "missing") is None
-    paper = what_drives(study["runs"][0.001])
+
+    def drives(weight):
+        run = study["runs"][weight]
+        return what_drives_g(run["history"], run["l2_weight"], run["adversarial_weight"])
+
+    paper = drives(0.001)
+    assert paper[0].startswith("Weight 0.001 (the paper's), iterations 1,500 to 2,000")
     assert "0.999 x L2 = 0.1199" in paper[0] and "0.001 x adversarial = 0.0060" in paper[0]
     assert "of the same order" in paper[1] and "both terms steer" in paper[1]
-    strong = what_drives(study["runs"][0.1])
-    assert "the adversarial term's is 60 times the L2 term's" in strong[1]
-    assert "does not pull at all" in what_drives(study["runs"][0.0])[-1]
+    assert "the adversarial term's is 60 times the L2 term's" in drives(0.1)[1]
+    assert "does not pull at all" in drives(0.0)[-1]
 
 
 def test_summary_lines_are_computed_from_the_table(study):

@@ -32,7 +32,8 @@ from ..engine.files import REPO_ROOT, atomic_write, read_json, write_json, write
 from ..evaluation import SCALE_LABEL, evaluate
 from ..holes import CENTER_HOLE
 from ..paper import BUDGETS
-from ..study import HISTORY_KEYS, LAST_PART, PAPER_WEIGHT, StudyError, last_part_mean, summary_lines, what_drives
+from ..diagnosis import LAST_PART, last_part_mean, what_drives_g
+from ..study import HISTORY_KEYS, PAPER_WEIGHT, StudyError, summary_lines
 from .options import positive_int
 
 RESULTS_DIR = REPO_ROOT / "results"
@@ -339,7 +340,8 @@ def card_markdown(study: dict) -> str:
               "", "What the table says (computed from it):", ""]
     lines += [f"- {line}" for line in summary_lines(study)]
     if PAPER_WEIGHT in study["runs"]:
-        lines += [f"- {line}" for line in what_drives(study["runs"][PAPER_WEIGHT])]
+        run = study["runs"][PAPER_WEIGHT]
+        lines += [f"- {line}" for line in what_drives_g(run["history"], run["l2_weight"], run["adversarial_weight"])]
     lines += ["", "## Commands", "", "```"]
     lines += [r["command"] for r in runs]
     lines += ["```", ""]
