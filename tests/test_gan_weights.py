@@ -149,12 +149,17 @@ def test_weight_view_messages(study):
     assert "load_study" in widgets.adversarial_weight_view({"runs": []}, 0.1, 0)
 
 
-def test_weight_widget_starts_at_the_paper_weight_and_redraws(study):
+def test_weight_widget_starts_at_the_paper_weight_and_redraws(study, monkeypatch):
+    shown = []
+    monkeypatch.setattr(widgets, "_show", lambda out, result: shown.append(result))
     box = widgets.adversarial_weight_widget(study, per_page=2)
     slider, pages = box.children[0].children
     assert slider.value == 0.001 and len(pages.options) == 3
+    assert shown[-1]._suptitle.get_text().startswith("Adversarial weight 0.001 (the paper's)")
     slider.value = 0.1
+    assert len(shown) == 2 and shown[-1]._suptitle.get_text().startswith("Adversarial weight 0.1:")
     pages.value = 2
+    assert len(shown) == 3 and len(shown[-1].axes) == 3 * 1, "the last page: 1 image, three rows"
 
 
 # --------------------------------------------------------------------------- collect, end to end
