@@ -25,10 +25,10 @@ command can choose the backend (``KERAS_BACKEND``) before the first model is bui
 
 import os
 
-# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs (the AMD machines this
-# course was measured on among them), where they train both models faster with the same
-# losses (docs/benchmark.md). This takes effect when helpers is imported before TensorFlow;
-# set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
+# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs. Where the course measured
+# them, they trained both models faster with the same losses (docs/benchmark.md, "oneDNN on
+# TensorFlow"), so they are switched on. This takes effect when helpers is imported before
+# TensorFlow; set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.2.0"

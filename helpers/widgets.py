@@ -41,7 +41,7 @@ CLASSICAL_CHOICES = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes",
 BIHARMONIC_MAX_PIXELS = 20_000
 """Biharmonic fills of bigger holes take seconds; the widget asks for a smaller hole."""
 SHIFTMAP_MAX_PIXELS = 80_000
-"""Shift-map's time grows with the whole image (seconds at 256x256); the widget asks for a smaller one."""
+"""Shift-map's time grows with the whole image, not the hole; the widget asks for a smaller image."""
 
 
 # --------------------------------------------------------------------------- checks
