@@ -11,8 +11,11 @@ Read it in this order, each module one idea:
   fills a hole, behind one interface, and the course's trained weights;
 - :mod:`helpers.metrics`, :mod:`helpers.evaluation`, :mod:`helpers.verdicts`: scoring, and what
   a table says;
-- :mod:`helpers.architecture`, :mod:`helpers.diagnosis`, :mod:`helpers.plots`,
-  :mod:`helpers.widgets`, :mod:`helpers.study`: tables, GAN reading, figures, widgets;
+- :mod:`helpers.architecture`, :mod:`helpers.diagnosis`, :mod:`helpers.study`: the models' tables,
+  reading a GAN, the adversarial weight study;
+- :mod:`helpers.plots`, :mod:`helpers.curves`, :mod:`helpers.diagrams`, :mod:`helpers.study_figures`,
+  :mod:`helpers.live_plot`, :mod:`helpers.widgets`: figures of images, training curves, the
+  models' pictures, the study's figures, the live training plot, and widgets;
 - :mod:`helpers.environment`, :mod:`helpers.runs`: where a notebook runs, and the run it makes.
 
 Machinery a student need not read is in :mod:`helpers.engine`; the command lines are in
@@ -22,10 +25,10 @@ command can choose the backend (``KERAS_BACKEND``) before the first model is bui
 
 import os
 
-# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs (the AMD machines this
-# course was measured on among them), where they train both models faster with the same
-# losses (docs/benchmark.md). This takes effect when helpers is imported before TensorFlow;
-# set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
+# TensorFlow leaves its oneDNN kernels off by default on some x86 CPUs. Where the course measured
+# them, they trained both models faster with the same losses (docs/benchmark.md, "oneDNN on
+# TensorFlow"), so they are switched on. This takes effect when helpers is imported before
+# TensorFlow; set TF_ENABLE_ONEDNN_OPTS=0 first to keep them off.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.2.0"

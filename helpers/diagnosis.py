@@ -1,6 +1,8 @@
-"""Reading a GAN: is D frozen in G's step, who is winning, what drives G, have the fills collapsed.
+"""Reading a GAN's history and fills: who is winning, what drives G, have the fills collapsed.
 
-Every sentence these functions return quotes the numbers it rests on.
+"The end of a run" is one rule here, for every reading: the last quarter of its iterations
+(:data:`LAST_PART`, :func:`last_part_mean`). Every sentence these functions return quotes
+the numbers it rests on. Importing this module does not import Keras.
 """
 
 from __future__ import annotations
@@ -9,28 +11,9 @@ import math
 
 import numpy as np
 
-from . import steps
-from .holes import make_pairs
-from .trainers import GANTrainer
+from .study import weight_label
 
-
-def check_frozen_discriminator(images_uint8, seed: int = 1) -> dict[str, bool]:
-    """Run step 3 of the GAN schedule (:func:`helpers.steps.g_step`) once on a fresh GAN and
-    report which network's weights changed: ``{"generator": True, "discriminator": False}``
-    is what "D is frozen in the combined step" means."""
-    trainer = GANTrainer(seed=seed, batch_size=len(images_uint8), compile_mode="eager")
-    g, d = trainer.nets["generator"], trainer.nets["discriminator"]
-
-    def weights(net):
-        return [np.array(w) for w in net.model.trainable_weights]
-
-    g_before, d_before = weights(g), weights(d)
-    holed, patches = make_pairs(images_uint8, "signed", trainer.hole)
-    trainer.state["generator"], _ = steps.g_step(g, d, trainer.state["generator"],
-                                                 trainer.state["discriminator"], holed, patches)
-    trainer.sync()
-    changed = lambda a, b: any(not np.array_equal(x, y) for x, y in zip(a, b))  # noqa: E731
-    return {"generator": changed(g_before, weights(g)), "discriminator": changed(d_before, weights(d))}
+LAST_PART = 0.25   # "the end of a run": its last quarter of iterations
 
 
 def last_value(history: dict, key: str) -> float:
@@ -39,12 +22,15 @@ def last_value(history: dict, key: str) -> float:
     return float(values[-1]) if values else float("nan")
 
 
-def _tail_mean(history: dict, key: str, fraction: float = 0.2) -> float | None:
-    values = [v for v in history.get(key, []) if v is not None]
-    if not values:
+def last_part_mean(history: dict, key: str, fraction: float = LAST_PART) -> float | None:
+    """The mean of ``key``'s logged values over the last ``fraction`` of the run's iterations
+    (None when nothing was logged there)."""
+    iterations = history.get("iteration", [])
+    if not iterations:
         return None
-    n = max(1, int(math.ceil(len(values) * fraction)))
-    return float(np.mean(values[-n:]))
+    start = (1 - fraction) * iterations[-1]
+    values = [v for it, v in zip(iterations, history.get(key, [])) if v is not None and it > start]
+    return float(np.mean(values)) if values else None
 
 
 def diversity(patches_unit) -> float:
@@ -57,11 +43,11 @@ def diversity(patches_unit) -> float:
 
 
 def gan_diagnosis(history: dict, fake_patches_unit=None, real_patches_unit=None) -> list[str]:
-    """Read a GAN's curves (the last fifth of the logged points) and, optionally, its
-    fills: which network is winning, and whether the fills have collapsed. Every sentence
-    quotes the numbers it rests on."""
+    """Read the end of a GAN's curves (the last quarter of its iterations) and, optionally, its
+    fills: which network is winning, what drives G (:func:`what_drives_g`), and whether the
+    fills have collapsed. Every sentence quotes the numbers it rests on."""
     lines = []
-    p_real, p_fake = _tail_mean(history, "d_real_prob"), _tail_mean(history, "d_fake_prob")
+    p_real, p_fake = last_part_mean(history, "d_real_prob"), last_part_mean(history, "d_fake_prob")
     if p_real is None or p_fake is None:
         return ["No GAN curves logged yet: train first."]
     gap = p_real - p_fake
@@ -79,7 +65,7 @@ def gan_diagnosis(history: dict, fake_patches_unit=None, real_patches_unit=None)
                      "stopped giving useful feedback; if it lasts, G may drift to odd fills.")
     else:
         lines.append("D is ahead but not perfect: the usual state of a GAN in training.")
-    lines += _what_drives_g(history)
+    lines += what_drives_g(history)
     if fake_patches_unit is not None and real_patches_unit is not None:
         d_fake, d_real = diversity(fake_patches_unit), diversity(real_patches_unit)
         ratio = d_fake / d_real if d_real > 0 else float("nan")
@@ -91,20 +77,50 @@ def gan_diagnosis(history: dict, fake_patches_unit=None, real_patches_unit=None)
     return lines
 
 
-def _what_drives_g(history: dict) -> list[str]:
-    """Which of G's two terms drives its update, from the sizes of their gradients (when the
-    run logged them), not from the size of the loss values, which says nothing about it."""
-    l2, adversarial = _tail_mean(history, "g_grad_l2"), _tail_mean(history, "g_grad_adversarial")
-    g_adv, g_l2 = _tail_mean(history, "g_adversarial"), _tail_mean(history, "g_l2")
+def what_drives_g(history: dict, l2_weight: float | None = None,
+                  adversarial_weight: float | None = None) -> list[str]:
+    """Which of G's two terms drives its update at the end of a run: the values of its two
+    losses (weighted, given the run's weights) beside the sizes of the two weighted terms'
+    gradients with respect to G's weights, which is what the update follows (the values say
+    nothing about it). Means over the last quarter of the run's iterations."""
+    iterations = history.get("iteration") or [0]
+    start, end = math.floor((1 - LAST_PART) * iterations[-1]), iterations[-1]
+    l2, adversarial = last_part_mean(history, "g_l2"), last_part_mean(history, "g_adversarial")
     lines = []
-    if g_adv is not None and g_l2 is not None:
-        lines.append(f"G's two losses at the end: L2 {g_l2:.4f} (signed scale), adversarial {g_adv:.3f}.")
-    if l2 is None or adversarial is None:
+    if l2 is not None and adversarial is not None:
+        lines.append(_loss_values(l2, adversarial, start, end, l2_weight, adversarial_weight))
+    grad_l2, grad_adversarial = last_part_mean(history, "g_grad_l2"), last_part_mean(history, "g_grad_adversarial")
+    if grad_l2 is None or grad_adversarial is None:
         return lines + ["This run did not log the sizes of the two terms' gradients, so which term "
                         "drives G's update cannot be read from it."]
-    share = adversarial / (l2 + adversarial) if l2 + adversarial > 0 else float("nan")
-    lead = "the adversarial term" if adversarial > l2 else "the L2 term"
-    lines.append(f"The gradients of the two weighted terms with respect to G's weights have sizes "
-                 f"{l2:.3g} (L2) and {adversarial:.3g} (adversarial): {lead} pulls harder, and the "
-                 f"adversarial term is {share:.0%} of the two together.")
-    return lines
+    return lines + [_gradient_sizes(grad_l2, grad_adversarial)]
+
+
+def _loss_values(l2: float, adversarial: float, start: int, end: int, l2_weight, adversarial_weight) -> str:
+    """G's two loss values over iterations ``start`` to ``end``; weighted, given the weights."""
+    if l2_weight is None or adversarial_weight is None:
+        return (f"G's two losses, iterations {start:,} to {end:,} (means of the logged values): L2 {l2:.4f} "
+                f"(signed scale), adversarial {adversarial:.3f}.")
+    value_l2, value_adv = l2_weight * l2, adversarial_weight * adversarial
+    return (f"Weight {weight_label(adversarial_weight)}, iterations {start:,} to {end:,} (means of the logged "
+            f"values): the weighted loss values are {l2_weight:g} x L2 = {value_l2:.4f} and "
+            f"{adversarial_weight:g} x adversarial = {value_adv:.4f}" + (
+                f", so by value the L2 term looks {value_l2 / value_adv:.0f} times the more important."
+                if value_adv > 0 and value_l2 > value_adv else "."))
+
+
+def _gradient_sizes(grad_l2: float, grad_adv: float) -> str:
+    """What the sizes of the two weighted terms' gradients say about G's update."""
+    if grad_adv <= 0 or grad_l2 <= 0:
+        return f"The adversarial term's gradient has size {grad_adv:.3g}: it does not pull at all."
+    big, small = ("L2", "adversarial") if grad_l2 >= grad_adv else ("adversarial", "L2")
+    factor = max(grad_l2, grad_adv) / min(grad_l2, grad_adv)
+    if factor <= 3:
+        verdict = (f"of the same order (the {big} term's is {factor:.1f} times the {small} term's), so both "
+                   f"terms steer G's update")
+    else:
+        verdict = f"the {big} term's is {factor:.0f} times the {small} term's, so the {big} term drives G's update"
+    share = grad_adv / (grad_l2 + grad_adv)
+    return (f"The gradients of the two weighted terms with respect to G's weights, what the update "
+            f"follows, have sizes {grad_l2:.3g} (L2) and {grad_adv:.3g} (adversarial): {verdict}; "
+            f"the adversarial term is {share:.0%} of the two together.")

@@ -8,8 +8,9 @@ data and budget, and scores every run on the same test images::
     python -m helpers.cli.gan_weights collect runs/gan-adv-*     # -> results/gan_weights.*
 
 :func:`load_study` reads what ``collect`` wrote into one plain dict; the other functions put
-its numbers into sentences, each quoting the numbers it rests on. Importing this module
-does not import Keras.
+its numbers into sentences, each quoting the numbers it rests on (which of G's terms drives
+its update is :func:`helpers.diagnosis.what_drives_g`'s, for any GAN's history). Importing
+this module does not import Keras.
 """
 
 from __future__ import annotations
@@ -27,23 +28,11 @@ LONG_RUN_JSON = REPO_ROOT / "results" / "gan_long_run.json"
 # G's two weighted terms (helpers.steps.generator_gradient_sizes), and the validation scores.
 HISTORY_KEYS = ("iteration", "d_loss_real", "d_loss_fake", "d_real_prob", "d_fake_prob", "g_l2",
                 "g_adversarial", "g_grad_l2", "g_grad_adversarial", "val_hole_mse", "val_sharpness_ratio")
-LAST_PART = 0.25   # "the end of a run": its last quarter of iterations
 PAPER_WEIGHT = 0.001
 
 
 class StudyError(FileNotFoundError):
     """The study's files are missing or do not belong together."""
-
-
-def last_part_mean(history: dict, key: str, fraction: float = LAST_PART) -> float | None:
-    """The mean of ``key``'s logged values over the last ``fraction`` of the run's iterations
-    (None when nothing was logged there)."""
-    iterations = history.get("iteration", [])
-    if not iterations:
-        return None
-    start = (1 - fraction) * iterations[-1]
-    values = [v for it, v in zip(iterations, history.get(key, [])) if v is not None and it > start]
-    return float(np.mean(values)) if values else None
 
 
 def load_study(path: str | Path | None = None) -> dict:
@@ -81,36 +70,6 @@ def weight_label(weight: float) -> str:
     return "0 (L2 alone)" if weight == 0 else f"{weight:g}"
 
 
-def what_drives(run: dict) -> list[str]:
-    """Which of G's two terms drives its update at the end of ``run``: the weighted loss
-    values side by side with the sizes of the terms' gradients (what the update follows)."""
-    history, w = run["history"], run["adversarial_weight"]
-    l2, adv = last_part_mean(history, "g_l2"), last_part_mean(history, "g_adversarial")
-    grad_l2, grad_adv = last_part_mean(history, "g_grad_l2"), last_part_mean(history, "g_grad_adversarial")
-    if None in (l2, adv, grad_l2, grad_adv):
-        return ["This run did not log both losses and both gradient sizes: nothing to compare."]
-    start = math.floor((1 - LAST_PART) * history["iteration"][-1])
-    value_l2, value_adv = run["l2_weight"] * l2, w * adv
-    lines = [f"Weight {weight_label(w)}, iterations {start:,} to {history['iteration'][-1]:,} (means of the "
-             f"logged values): the weighted loss values are {run['l2_weight']:g} x L2 = {value_l2:.4f} and "
-             f"{w:g} x adversarial = {value_adv:.4f}" + (
-                 f", so by value the L2 term looks {value_l2 / value_adv:.0f} times the more important."
-                 if value_adv > 0 and value_l2 > value_adv else ".")]
-    if grad_adv <= 0 or grad_l2 <= 0:
-        return lines + [f"The adversarial term's gradient has size {grad_adv:.3g}: it does not pull at all."]
-    big, small = ("L2", "adversarial") if grad_l2 >= grad_adv else ("adversarial", "L2")
-    factor = max(grad_l2, grad_adv) / min(grad_l2, grad_adv)
-    if factor <= 3:
-        verdict = (f"of the same order (the {big} term's is {factor:.1f} times the {small} term's), so both "
-                   f"terms steer G's update")
-    else:
-        verdict = f"the {big} term's is {factor:.0f} times the {small} term's, so the {big} term drives G's update"
-    share = grad_adv / (grad_l2 + grad_adv)
-    return lines + [f"The gradients of the two weighted terms with respect to G's weights, what the update "
-                    f"follows, have sizes {grad_l2:.3g} (L2) and {grad_adv:.3g} (adversarial): {verdict}; "
-                    f"the adversarial term is {share:.0%} of the two together."]
-
-
 def summary_lines(study: dict) -> list[str]:
     """What the study's table says, computed from it."""
     runs = study["runs"]
@@ -142,7 +101,7 @@ def summary_lines(study: dict) -> list[str]:
     return lines
 
 
-def long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
+def read_long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
     """The history of the paper's GAN trained towards the paper's 80,000 iterations
     (``results/gan_long_run.json``, its ``history`` or the file itself), and one line that
     says what it is; None when the file is not there."""

@@ -4,8 +4,9 @@ Every widget is two pieces:
 
 - a *view*: a plain function of plain values (an image, an index, a hole...) that returns
   a matplotlib Figure, or a message string when a value is wrong (a hole that leaves the
-  image, an index past the end). Views never raise for a bad value, need no display,
-  and are unit-tested (``tests/test_widgets.py``);
+  image, an index past the end). A view raises :class:`BadValue` with its message, and
+  :func:`safe_view` (its decorator) returns the message instead, so views never raise,
+  need no display, and are unit-tested (``tests/test_widgets.py``);
 - a *builder* (``..._widget``) that wires sliders, dropdowns and buttons to an
   ``ipywidgets.Output`` and redraws the view into it when a control changes.
 
@@ -17,6 +18,7 @@ extension. Run headless (nbval), each builder draws its first view once.
 
 from __future__ import annotations
 
+import functools
 import io
 import numbers
 
@@ -27,10 +29,11 @@ from PIL import Image, UnidentifiedImageError
 
 from . import plots
 from .classical import BiharmonicFill, ExemplarFill, OpenCVFill
-from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, check_masks, cut_hole, hole_mask, random_masks,
-                    to_scale)
+from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, centered_hole, check_masks, cut_hole, hole_mask,
+                    paste_patch, random_masks, to_scale)
 from .inpainters import Inpainter
 from .metrics import hole_mse, mask_mse, sharpness_ratio
+from .study import weight_label
 
 CLASSICAL_CHOICES = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes",
                      "biharmonic": "scikit-image biharmonic", "shiftmap": "OpenCV shift-map (exemplar)",
@@ -38,7 +41,7 @@ CLASSICAL_CHOICES = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes",
 BIHARMONIC_MAX_PIXELS = 20_000
 """Biharmonic fills of bigger holes take seconds; the widget asks for a smaller hole."""
 SHIFTMAP_MAX_PIXELS = 80_000
-"""Shift-map's time grows with the whole image (seconds at 256x256); the widget asks for a smaller one."""
+"""Shift-map's time grows with the whole image, not the hole; the widget asks for a smaller image."""
 
 
 # --------------------------------------------------------------------------- checks
@@ -111,19 +114,27 @@ def _label(i: int, labels=None, class_names=None) -> str:
     return f"image #{i} ({name})"
 
 
-def safe_view(view, *args, **kwargs):
-    """Call a view; a bad value, or anything unexpected, becomes a message, not a traceback."""
-    try:
-        return view(*args, **kwargs)
-    except BadValue as err:
-        return str(err)
-    except Exception as err:  # a widget must not crash the notebook
-        return f"Could not draw this view ({type(err).__name__}: {err})."
+def safe_view(view):
+    """Make ``view`` safe to call from a widget: a bad value (:class:`BadValue`), or anything
+    unexpected, is returned as a message string instead of raised as a traceback. The view
+    stays a plain function of plain values (the undecorated one is its ``__wrapped__``)."""
+
+    @functools.wraps(view)
+    def safe(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except BadValue as err:
+            return str(err)
+        except Exception as err:  # a widget must not crash the notebook
+            return f"Could not draw this view ({type(err).__name__}: {err})."
+
+    return safe
 
 
 # --------------------------------------------------------------------------- (a) classical fills
 
 
+@safe_view
 def classical_view(image, top, left, height, width, method: str = "telea") -> object:
     """A photograph with a rectangular hole, filled by a classical method.
 
@@ -132,10 +143,6 @@ def classical_view(image, top, left, height, width, method: str = "telea") -> ob
     titles give each fill's hole MSE and its sharpness ratio (detail of the fill against
     the detail of what was cut out), or a message string.
     """
-    return safe_view(_classical_view, image, top, left, height, width, method)
-
-
-def _classical_view(image, top, left, height, width, method):
     img = _rgb_image(image)
     hole = _hole(top, left, height, width, img.shape[0], img.shape[1])
     if method not in CLASSICAL_CHOICES:
@@ -170,15 +177,12 @@ def _classical_view(image, top, left, height, width, method):
 # --------------------------------------------------------------------------- (b) the crop
 
 
+@safe_view
 def crop_view(images, index, top=8, left=8, size=16, scale: str = "unit", labels=None,
               class_names=None) -> object:
     """One CIFAR-10 image cut as the paper cuts it, with any square hole: the original, the
     model's input (hole filled grey) and the target patch, with their value ranges on
     ``scale`` ("unit" or "signed"). Returns a Figure or a message string."""
-    return safe_view(_crop_view, images, index, top, left, size, scale, labels, class_names)
-
-
-def _crop_view(images, index, top, left, size, scale, labels, class_names):
     x = _batch(images)
     i = _index(index, len(x))
     s = _int(size, "size")
@@ -211,14 +215,11 @@ def _inpainters(inpainters) -> dict:
     return dict(inpainters)
 
 
+@safe_view
 def reconstruction_view(inpainters, images, index, labels=None, class_names=None,
                         hole: Hole = CENTER_HOLE) -> object:
     """One test image filled by a model (or several, given as a dict name -> inpainter):
     original / with the hole / each fill with its hole MSE. Figure or message string."""
-    return safe_view(_reconstruction_view, inpainters, images, index, labels, class_names, hole)
-
-
-def _reconstruction_view(inpainters, images, index, labels, class_names, hole):
     methods = _inpainters(inpainters)
     x = _batch(images)
     i = _index(index, len(x))
@@ -230,14 +231,11 @@ def _reconstruction_view(inpainters, images, index, labels, class_names, hole):
 # --------------------------------------------------------------------------- (d) comparison
 
 
+@safe_view
 def comparison_view(images, patches: dict, index, labels=None, class_names=None,
                     hole: Hole = CENTER_HOLE) -> object:
     """One test image with every method's precomputed fill side by side (``patches[name]``
     holds that method's patches for all images, unit scale). Figure or message string."""
-    return safe_view(_comparison_view, images, patches, index, labels, class_names, hole)
-
-
-def _comparison_view(images, patches, index, labels, class_names, hole):
     x = _batch(images)
     if not isinstance(patches, dict) or not patches:
         raise BadValue("patches must be a dict: method name -> its fills of every image.")
@@ -360,7 +358,7 @@ def crop_widget(images, labels=None, class_names=None):
 
     def on_centre(_):
         with panel.hold():
-            top.value = left.value = (x.shape[1] - size.value) // 2
+            top.value = left.value = centered_hole(size.value, x.shape[1]).top
 
     random_button.on_click(on_random)
     centre_button.on_click(on_centre)
@@ -498,14 +496,11 @@ def playground_mask(kind: str, top=8, left=8, height=16, width=16, seed=0, cover
     raise BadValue(f"Unknown hole kind {kind!r}: choose one of {sorted(MASK_KINDS)}.")
 
 
+@safe_view
 def playground_view(image, mask, methods: dict, title: str | None = None) -> object:
     """One image, one hole of any shape, every method's fill with its hole MSE (unit scale).
     A method that knows only the paper's square says so in its panel. Returns a Figure or
     a message string."""
-    return safe_view(_playground_view, image, mask, methods, title)
-
-
-def _playground_view(image, mask, methods, title):
     img = to_scale(_rgb_image(image)[None], "unit")
     if not methods:
         raise BadValue("No methods to compare: pass at least one.")
@@ -605,18 +600,12 @@ def _study_weight(study, weight) -> float:
                    f"{', '.join(f'{w:g}' for w in study['weights'])}.")
 
 
+@safe_view
 def adversarial_weight_view(study, weight, index=0, per_page: int = 8, compare: float | None = 0.0) -> object:
     """A page of the study's test images (page ``index``, ``per_page`` images): the truth, the
     fills of the run with adversarial weight ``weight``, and, when the study has it, those of
     the run with weight ``compare`` (0: G on L2 alone), with ``weight``'s hole MSE and
     sharpness ratio in the title. Figure or message string."""
-    return safe_view(_adversarial_weight_view, study, weight, index, per_page, compare)
-
-
-def _adversarial_weight_view(study, weight, index, per_page, compare):
-    from .holes import paste_patch
-    from .study import weight_label
-
     weight = _study_weight(study, weight)
     per_page = _int(per_page, "images per page")
     if per_page < 1:

@@ -88,7 +88,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from helpers import architecture, paper, plots, runs, widgets
+from helpers import architecture, curves, diagrams, live_plot, paper, plots, runs, widgets
 from helpers.classical import OpenCVFill
 from helpers.engine.backend import update
 from helpers.holes import CENTER_HOLE, make_pairs, to_scale
@@ -133,8 +133,8 @@ def build_autoencoder(dropout=0.6):
 
 # %%
 model = build_autoencoder()
-plots.model_diagram(model, title="The autoencoder: each box is a layer's output (taller: a bigger "
-                    "image; wider: more channels)")
+diagrams.model_diagram(model, title="The autoencoder: each box is a layer's output (taller: a bigger "
+                       "image; wider: more channels)")
 
 # %% [markdown]
 # The paper's table (left) next to the model's layers (right), with the output shape Keras
@@ -248,7 +248,7 @@ print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = AutoencoderTrainer(build_autoencoder(), step=train_step)
 _, x_val = runs.split(data, quick)
-live = plots.LiveLossPlot("autoencoder", total=quick.iterations, images=x_val[:4])
+live = live_plot.LiveLossPlot("autoencoder", total=quick.iterations, images=x_val[:4])
 runs.fit(trainer, data, quick, callback=live)
 live.finish(trainer)
 
@@ -268,9 +268,9 @@ studied, about = runs.studied(RUN, "autoencoder", quick=trainer, data=data, smok
 print(about)
 if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
     print("saved for notebook 5:", runs.save(studied, runs.plan("autoencoder", RUN, smoke=SMOKE), data))
-plots.loss_curves(studied.history, mark=studied.iteration, reference=paper.REPORTED_LOSS["autoencoder"],
-                  reference_label="the paper's 'converged to 0.009'",
-                  title="The studied autoencoder: training and validation")
+curves.loss_curves(studied.history, mark=studied.iteration, reference=paper.REPORTED_LOSS["autoencoder"],
+                   reference_label="the paper's 'converged to 0.009'",
+                   title="The studied autoencoder: training and validation")
 
 # %% [markdown]
 # *What to see:* for the shipped weights the run went on to the paper's 50,000 iterations,

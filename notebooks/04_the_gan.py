@@ -89,7 +89,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from helpers import architecture, diagnosis, paper, plots, runs, widgets
+from helpers import architecture, curves, diagnosis, diagrams, live_plot, paper, plots, runs, study_figures, widgets
 from helpers.engine.backend import update
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.holes import CENTER_HOLE, Hole, make_pairs, to_scale
@@ -97,7 +97,7 @@ from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.models import build_discriminator, build_generator
 from helpers.pretrained import pretrained_inpainter, record
 from helpers.steps import bce, generate, mse
-from helpers.study import load_study, long_run, long_run_reading, summary_lines, what_drives
+from helpers.study import load_study, long_run_reading, read_long_run, summary_lines
 from helpers.trainers import GANTrainer
 
 # %% [markdown]
@@ -124,16 +124,16 @@ print(data.describe())
 
 # %%
 generator = build_generator()
-plots.model_diagram(generator, title="The generator (Table II): the holed image in, the 16x16 patch "
-                    "out, on [-1, 1]")
+diagrams.model_diagram(generator, title="The generator (Table II): the holed image in, the 16x16 patch "
+                       "out, on [-1, 1]")
 
 # %%
 architecture.layer_table(generator, "generator")
 
 # %%
 discriminator = build_discriminator()
-plots.model_diagram(discriminator, title="The discriminator (Table I): a 16x16 patch in, the "
-                    "probability that it is real out")
+diagrams.model_diagram(discriminator, title="The discriminator (Table I): a 16x16 patch in, the "
+                       "probability that it is real out")
 
 # %%
 architecture.layer_table(discriminator, "discriminator")
@@ -320,7 +320,7 @@ print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step)
 _, x_val = runs.split(data, quick)
-live = plots.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])
+live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])
 runs.fit(trainer, data, quick, callback=live)
 live.finish(trainer)
 
@@ -360,7 +360,7 @@ studied, about = runs.studied(RUN, "gan", quick=trainer, data=data, smoke=SMOKE,
 print(about)
 if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
     print("saved for notebook 5:", runs.save(studied, runs.plan("gan", RUN, smoke=SMOKE), data))
-plots.gan_curves(studied.history, mark=studied.iteration, title="The studied GAN: both networks' curves")
+curves.gan_curves(studied.history, mark=studied.iteration, title="The studied GAN: both networks' curves")
 
 # %% [markdown]
 # *What to see:* the middle panel is the contest: D's mean verdict on real patches and on
@@ -372,7 +372,7 @@ for line in diagnosis.gan_diagnosis(studied.history):
     print("-", line)
 
 # %% [markdown]
-# (`diagnosis.gan_diagnosis` reads the last fifth of the logged points.) How much has the
+# (`diagnosis.gan_diagnosis` reads the last quarter of the run's iterations.) How much has the
 # shipped GAN seen? Its record says:
 
 # %%
@@ -453,7 +453,8 @@ for name in ("autoencoder", "gan"):
 # %%
 gan_study = load_study()   # results/gan_weights.json and .npz: python -m helpers.cli.gan_weights collect
 paper_run = gan_study["runs"][paper.ADVERSARIAL_WEIGHT]
-for line in what_drives(paper_run):
+for line in diagnosis.what_drives_g(paper_run["history"], paper_run["l2_weight"],
+                                    paper_run["adversarial_weight"]):
     print("-", line)
 
 # %% [markdown]
@@ -467,7 +468,7 @@ for line in what_drives(paper_run):
 # The gradient sizes along each run of the study:
 
 # %%
-plots.gradient_sizes(gan_study)
+study_figures.gradient_sizes(gan_study)
 
 # %% [markdown]
 # ## 10. The adversarial weight, seen
@@ -489,7 +490,7 @@ for line in summary_lines(gan_study):
 # %%
 shipped_points = {f"shipped: {scores[name]['method']} ({scores[name]['n_images']:,} test images)":
                   (scores[name]["hole_mse"], scores[name]["sharpness_ratio"]) for name in ("autoencoder", "gan")}
-plots.adversarial_tradeoff(gan_study, references=shipped_points)
+study_figures.adversarial_tradeoff(gan_study, references=shipped_points)
 
 # %% [markdown]
 # *What to see:* each point is one weight. Down and left is closer to the truth on average
@@ -516,7 +517,7 @@ widgets.adversarial_weight_widget(gan_study)
 # validations (without that file the cell shows the shipped GAN's own record).
 
 # %%
-found = long_run()
+found = read_long_run()
 if found is None:
     history, shown = shipped["history"], (f"the shipped GAN's record (weights/gan.md), to iteration "
                                           f"{shipped['iteration']:,}; results/gan_long_run.json is not there")
@@ -524,8 +525,8 @@ else:
     history, shown = found
 print("shown:", shown)
 print("\n".join(long_run_reading(history)))
-plots.long_run(history, budget=full.iterations, title="The paper's GAN recipe over a long run: "
-               "validation error and sharpness")
+curves.long_run_curves(history, budget=full.iterations, title="The paper's GAN recipe over a long run: "
+                       "validation error and sharpness")
 
 # %% [markdown]
 # *What to see:* how far the run got against the paper's budget (the dashed line), where
@@ -600,7 +601,7 @@ print(run_line("real labels 0.9", smooth))
 # <details><summary>Hint</summary>
 #
 # `GANTrainer(l2_weight=0.9, adversarial_weight=0.1, step=train_step)`; the live plot
-# (`plots.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])` as the `callback`
+# (`live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])` as the `callback`
 # of `runs.fit`, then `live.finish(...)`) shows the fills.
 # </details>
 
@@ -608,7 +609,7 @@ print(run_line("real labels 0.9", smooth))
 # Solution to exercise 2
 keras.utils.set_random_seed(0)
 strong = GANTrainer(l2_weight=0.9, adversarial_weight=0.1, step=train_step)
-strong_live = plots.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4], title="W = 0.1")
+strong_live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4], title="W = 0.1")
 runs.fit(strong, data, quick, callback=strong_live)
 strong_live.finish(strong)
 print(run_line(f"weights {L2_WEIGHT:g} / {ADVERSARIAL_WEIGHT:g}", trainer))

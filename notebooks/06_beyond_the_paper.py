@@ -90,7 +90,7 @@ import numpy as np
 from IPython.display import Markdown
 from keras import layers, ops
 
-from helpers import plots, runs, widgets
+from helpers import curves, diagrams, live_plot, plots, runs, widgets
 from helpers.classical import classical_fills
 from helpers.engine.backend import update
 from helpers.evaluation import FREE_FORM, FREE_FORM_TABLE_COLUMNS, evaluate, evaluate_masks, format_table
@@ -241,9 +241,9 @@ plots.image_grid(steps, ncols=5, titles=["input"] + [f"after layer {i}" for i in
 # %%
 model = build_pconv_unet(partial_conv=PartialConv2D)
 print(f"{model.count_params():,} parameters")
-plots.unet_diagram(model, title="The partial-convolution U-Net: down the encoder, up the decoder",
-                   caption="Taller boxes: bigger images; wider: more channels. Every arrow carries "
-                           "features and their mask of known pixels.")
+diagrams.unet_diagram(model, title="The partial-convolution U-Net: down the encoder, up the decoder",
+                      caption="Taller boxes: bigger images; wider: more channels. Every arrow carries "
+                              "features and their mask of known pixels.")
 
 # %% [markdown]
 # *What to see:* the image is 32x32 at the top and 2x2 at the bottom, and every decoder
@@ -316,7 +316,7 @@ print(runs.estimate(quick))
 keras.utils.set_random_seed(0)
 trainer = PConvTrainer(build_pconv_unet(partial_conv=PartialConv2D), step=train_step)
 _, x_val = runs.split(data, quick)
-live = plots.LiveLossPlot("pconv", total=quick.iterations, images=x_val[:4])
+live = live_plot.LiveLossPlot("pconv", total=quick.iterations, images=x_val[:4])
 runs.fit(trainer, data, quick, callback=live)
 live.finish(trainer)
 
@@ -352,9 +352,9 @@ print(f"the quick run on {len(x_val):,} validation images with free-form holes: 
 studied, about = runs.studied(RUN, "pconv", quick=trainer, data=data, smoke=SMOKE, make=lambda: PConvTrainer(
     build_pconv_unet(partial_conv=PartialConv2D), step=train_step, flip=True, shift=2, lr_drop_at=[44_000]))
 print(about)
-plots.loss_curves(studied.history, mark=studied.iteration,
-                  loss_label="training loss (6 x hole + 1 x known pixel error)",
-                  title="The studied U-Net: training loss and validation hole MSE")
+curves.loss_curves(studied.history, mark=studied.iteration,
+                   loss_label="training loss (6 x hole + 1 x known pixel error)",
+                   title="The studied U-Net: training loss and validation hole MSE")
 
 # %% [markdown]
 # *What to see:* for the shipped weights, the training loss and the validation error fall

@@ -1,6 +1,6 @@
 """The package's shape: its layers hold (import-linter's contracts in .importlinter), Keras is
-not imported where a backend must still be chosen, and every function of the student path
-reads on one screen."""
+not imported where a backend must still be chosen, and every function of the package reads
+on one screen."""
 
 import ast
 import subprocess
@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT_PATH = sorted(p for p in (ROOT / "helpers").glob("*.py"))
 SCREEN = 60  # lines
+# Modules with functions still longer than a screen, being shortened now: take each out when it is.
+NOT_YET_ON_ONE_SCREEN = ("helpers/cli/train.py", "helpers/cli/report.py", "helpers/cli/publish.py")
+MODULES = sorted(p for p in (ROOT / "helpers").rglob("*.py")
+                 if p.relative_to(ROOT).as_posix() not in NOT_YET_ON_ONE_SCREEN)
 
 
 def test_import_contracts_hold():
@@ -38,10 +41,16 @@ def test_module_does_not_import_keras(module):
     assert done.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("path", STUDENT_PATH, ids=lambda p: p.name)
-def test_student_path_functions_read_on_one_screen(path):
+def test_every_module_but_those_named_is_checked_on_one_screen():
+    assert {p.relative_to(ROOT).as_posix() for p in MODULES} >= {"helpers/plots.py", "helpers/cli/evaluate.py",
+                                                                 "helpers/engine/backend.py"}
+    assert all((ROOT / name).exists() for name in NOT_YET_ON_ONE_SCREEN), "a module named there is gone"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ROOT / "helpers").as_posix())
+def test_functions_read_on_one_screen(path):
     long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
             for node in ast.walk(ast.parse(path.read_text()))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > SCREEN]
-    assert not long, f"{path.name}: {', '.join(long)} longer than {SCREEN} lines"
+    assert not long, f"{path.relative_to(ROOT)}: {', '.join(long)} longer than {SCREEN} lines"

@@ -8,10 +8,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from synthetic import make_image_folder_tar
-from helpers import plots, widgets
+from helpers import study_figures, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
-from helpers.study import (HISTORY_KEYS, StudyError, last_part_mean, load_study, long_run, long_run_reading, summary_lines,
-                           what_drives)
+from helpers.diagnosis import last_part_mean, what_drives_g
+from helpers.study import HISTORY_KEYS, StudyError, load_study, long_run_reading, read_long_run, summary_lines
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
 
@@ -72,17 +72,22 @@ def test_load_study_says_what_is_missing_or_mismatched(tmp_path):
         load_study(path)
 
 
-def test_last_part_mean_and_what_drives(study):
+def test_last_part_mean_and_what_drives_g_in_a_study_run(study):
     history = {"iteration": [100, 200, 300, 400], "x": [1.0, None, 3.0, 5.0]}
     assert last_part_mean(history, "x") == 5.0          # iterations above 300
     assert last_part_mean(history, "x", 0.6) == 4.0     # above 160: 3 and 5 (None skipped)
     assert last_part_mean(history, "missing") is None
-    paper = what_drives(study["runs"][0.001])
+
+    def drives(weight):
+        run = study["runs"][weight]
+        return what_drives_g(run["history"], run["l2_weight"], run["adversarial_weight"])
+
+    paper = drives(0.001)
+    assert paper[0].startswith("Weight 0.001 (the paper's), iterations 1,500 to 2,000")
     assert "0.999 x L2 = 0.1199" in paper[0] and "0.001 x adversarial = 0.0060" in paper[0]
     assert "of the same order" in paper[1] and "both terms steer" in paper[1]
-    strong = what_drives(study["runs"][0.1])
-    assert "the adversarial term's is 60 times the L2 term's" in strong[1]
-    assert "does not pull at all" in what_drives(study["runs"][0.0])[-1]
+    assert "the adversarial term's is 60 times the L2 term's" in drives(0.1)[1]
+    assert "does not pull at all" in drives(0.0)[-1]
 
 
 def test_summary_lines_are_computed_from_the_table(study):
@@ -94,27 +99,25 @@ def test_summary_lines_are_computed_from_the_table(study):
 
 
 def test_figures_draw_from_a_study(study):
-    fig = plots.adversarial_tradeoff(study, references={"shipped GAN": (0.028, 0.67)})
+    fig = study_figures.adversarial_tradeoff(study, references={"shipped GAN": (0.028, 0.67)})
     assert isinstance(fig, Figure) and "100 test images" in fig._suptitle.get_text()
     ax = fig.axes[0]
     assert any(line.get_ydata()[0] == 1.0 for line in ax.lines), "the real patches' sharpness is marked"
     assert "shipped GAN" in [t.get_text() for t in ax.get_legend().get_texts()]
-    fig = plots.gradient_sizes(study)
+    fig = study_figures.gradient_sizes(study)
     assert len(fig.axes) == 3 and all(ax.get_yscale() == "log" for ax in fig.axes)
     assert "its gradient is 0" in " ".join(t.get_text() for t in fig.axes[0].texts), "weight 0 says why one line is missing"
     assert len(fig.axes[2].lines) == 2
 
 
-def test_long_run_figure_and_file(tmp_path):
-    history = {"iteration": [1000, 2000], "val_hole_mse": [0.03, 0.028]}
-    fig = plots.long_run(history, budget=80_000, mark=2000)
-    assert "did not log the sharpness ratio" in " ".join(t.get_text() for t in fig.axes[1].texts)
-    full = {**history, "val_sharpness_ratio": [0.5, 0.6]}
-    assert not plots.long_run(full).axes[1].texts
-    assert long_run(tmp_path / "none.json") is None
-    (tmp_path / "long.json").write_text(json.dumps({"history": full, "description": "the paper's GAN"}))
-    got, about = long_run(tmp_path / "long.json")
-    assert got == full and "the paper's GAN, to iteration 2,000" in about
+def test_read_long_run_gives_the_history_and_what_it_is(tmp_path):
+    history = {"iteration": [1000, 2000], "val_hole_mse": [0.03, 0.028], "val_sharpness_ratio": [0.5, 0.6]}
+    assert read_long_run(tmp_path / "none.json") is None
+    (tmp_path / "long.json").write_text(json.dumps({"history": history, "description": "the paper's GAN"}))
+    got, about = read_long_run(tmp_path / "long.json")
+    assert got == history and about == "long.json: the paper's GAN, to iteration 2,000"
+    (tmp_path / "said.json").write_text(json.dumps({"history": history, "description": "to iteration 2,000"}))
+    assert read_long_run(tmp_path / "said.json")[1] == "said.json: to iteration 2,000"
 
 
 def test_long_run_reading_quotes_the_lowest_and_the_last_validation():
@@ -146,12 +149,17 @@ def test_weight_view_messages(study):
     assert "load_study" in widgets.adversarial_weight_view({"runs": []}, 0.1, 0)
 
 
-def test_weight_widget_starts_at_the_paper_weight_and_redraws(study):
+def test_weight_widget_starts_at_the_paper_weight_and_redraws(study, monkeypatch):
+    shown = []
+    monkeypatch.setattr(widgets, "_show", lambda out, result: shown.append(result))
     box = widgets.adversarial_weight_widget(study, per_page=2)
     slider, pages = box.children[0].children
     assert slider.value == 0.001 and len(pages.options) == 3
+    assert shown[-1]._suptitle.get_text().startswith("Adversarial weight 0.001 (the paper's)")
     slider.value = 0.1
+    assert len(shown) == 2 and shown[-1]._suptitle.get_text().startswith("Adversarial weight 0.1:")
     pages.value = 2
+    assert len(shown) == 3 and len(shown[-1].axes) == 3 * 1, "the last page: 1 image, three rows"
 
 
 # --------------------------------------------------------------------------- collect, end to end

@@ -15,6 +15,13 @@ def test_center_hole_is_the_papers():
     assert holes.centered_hole(16) == CENTER_HOLE
 
 
+def test_centered_hole_of_any_size():
+    assert holes.centered_hole(8) == Hole(12, 12, 8, 8)
+    assert holes.centered_hole(5, image_size=9) == Hole(2, 2, 5, 5)
+    with pytest.raises(ValueError, match="reaches outside"):
+        holes.centered_hole(40)
+
+
 def test_cut_and_paste_roundtrip(images):
     x = holes.to_scale(images, "unit")
     holed, patch = holes.cut_hole(x)
@@ -44,9 +51,11 @@ def test_any_rectangle(images):
     assert np.all(holed[:, 2:7, 20:29] == 0.5)
 
 
-@pytest.mark.parametrize("hole", [Hole(20, 20, 16, 16), Hole(-1, 0, 4, 4), Hole(0, 0, 0, 4)])
-def test_hole_outside_image_is_refused(images, hole):
-    with pytest.raises(ValueError, match="hole|Hole|empty"):
+@pytest.mark.parametrize("hole, why", [(Hole(20, 20, 16, 16), "reaches outside the 32x32 image"),
+                                       (Hole(-1, 0, 4, 4), "reaches outside the 32x32 image"),
+                                       (Hole(0, 0, 0, 4), "is empty")])
+def test_a_hole_outside_the_image_or_empty_is_refused(images, hole, why):
+    with pytest.raises(ValueError, match=why):
         holes.cut_hole(holes.to_scale(images, "unit"), hole)
 
 

@@ -1,4 +1,4 @@
-"""Every course figure builds, on any backend, with a title; bad inputs give clear errors."""
+"""The image figures build, on any backend, with a title; bad inputs give clear errors."""
 
 import numpy as np
 import pytest
@@ -33,7 +33,6 @@ def test_image_figures_have_titles():
     title_of(plots.image_row(x[:2], ["one", "two"], title="row"))
     title_of(plots.class_grid(x, np.array([0, 0, 1, 1, 2, 2]), ["a", "b", "c"], per_class=3))
     assert "Fig. 3" in title_of(plots.crop_figure(x[0], label="cat"))
-    title_of(plots.inpaint_row(x[0], patches(1)[0], method="test"))
     title_of(plots.result_figure(x[:3], patches(3), method="model", labels=["a", "b", "c"]))
     title_of(plots.method_grid(x[:2], {"A": patches(2), "B": patches(2)}, row_labels=["x", "y"]))
     title_of(plots.best_worst(x, {"A": patches(), "B": patches()}, {"A": RNG.random(4), "B": RNG.random(4)}, k=2))
@@ -44,46 +43,21 @@ def test_image_figures_have_titles():
     title_of(plots.value_histograms(x))
 
 
-def test_curves_have_titles_and_skip_missing_values():
-    history = {"iteration": [10, 20, 30], "loss": [0.05, 0.03, 0.02], "val_hole_mse": [None, 0.03, None]}
-    title_of(plots.loss_curves(history, reference=0.009, reference_label="paper"))
-    title_of(plots.loss_curves({"iteration": []}))
-    gan = {"iteration": [1, 2], "d_loss_real": [0.7, 0.6], "d_loss_fake": [0.7, 0.8],
-           "d_real_prob": [0.5, 0.6], "d_fake_prob": [0.5, 0.4], "g_l2": [0.3, 0.2],
-           "g_adversarial": [0.7, 0.9], "val_hole_mse": [None, 0.05]}
-    title_of(plots.gan_curves(gan))
-    title_of(plots.class_bars({"A": np.arange(3.0), "B": np.array([1.0, np.nan, 2.0])}, ["x", "y", "z"],
-                              "value", title="bars", reference={"A": 1.0}))
+def test_class_bars_draw_a_bar_per_method_and_class_and_the_references():
+    fig = plots.class_bars({"A": np.arange(3.0), "B": np.array([1.0, np.nan, 2.0])}, ["x", "y", "z"],
+                           "value", title="bars", reference={"A": 1.0})
+    assert title_of(fig) == "bars"
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * 3 and [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    assert [line.get_ydata()[0] for line in ax.lines] == [1.0], "A's reference only"
 
 
-class FakeTrainer:
-    def __init__(self):
-        self.iteration = 0
-        self.history = {"iteration": [], "loss": []}
+def test_the_curves_are_still_found_in_plots_for_the_report():
+    from helpers import curves
 
-    def step(self):
-        self.iteration += 1
-        self.history["iteration"].append(self.iteration)
-        self.history["loss"].append(1.0 / self.iteration)
-
-
-def test_live_plot_redraws_at_most_every_interval_and_finishes(capsys):
-    trainer = FakeTrainer()
-    live = plots.LiveLossPlot("autoencoder", total=5, min_interval=3600)
-    for _ in range(3):
-        trainer.step()
-        live(trainer, {"loss": trainer.history["loss"][-1], "images_per_second": 100.0})
-    assert live.draws == 1
-    live.finish(trainer)
-    assert live.draws == 2 and "iteration 3 / 5" in title_of(live.last_figure)
-    gan = plots.LiveLossPlot("gan", total=2, min_interval=0)
-    gan_trainer = FakeTrainer()
-    gan_trainer.iteration = 1
-    gan_trainer.history = {"iteration": [1], "d_real_prob": [0.5], "d_fake_prob": [0.5], "g_l2": [0.1]}
-    gan.finish(gan_trainer)
-    title_of(gan.last_figure)
-    with pytest.raises(ValueError):
-        plots.LiveLossPlot("vae")
+    assert plots.loss_curves is curves.loss_curves and plots.gan_curves is curves.gan_curves
+    with pytest.raises(AttributeError, match="long_run"):
+        plots.long_run
 
 
 def test_bad_inputs_raise_clear_errors():

@@ -245,8 +245,29 @@ def test_playground_masks_and_view():
     assert "No methods" in widgets.playground_view(image, square, {})
 
 
-def test_playground_widget_builds_headless():
+def test_playground_widget_draws_every_method_on_the_chosen_hole(shown):
     from helpers.classical import classical_fills
 
-    box = widgets.playground_widget(smooth_images(3), classical_fills(None, methods=["telea"]))
-    assert box.children
+    box = widgets.playground_widget(smooth_images(3), classical_fills(None, methods=["telea"]), Y[:3], NAMES)
+    fig = shown[-1]
+    assert isinstance(fig, Figure) and fig._suptitle.get_text() == "Every method on image #0 (cat)"
+    assert [ax.get_title() for ax in fig.axes][::2] == ["original", "telea"]
+    assert "hole MSE" in fig.axes[2].get_xlabel()
+    c = controls(box)
+    c["hole"].value = "square"
+    assert shown[-1].axes[1].get_title() == "hole: 25% of the pixels", "the paper's 16x16 of 32x32"
+    c["test image"].value = 2
+    assert shown[-1]._suptitle.get_text() == "Every method on image #2 (frog)"
+
+
+def test_safe_view_turns_errors_into_messages_and_keeps_the_view():
+    @widgets.safe_view
+    def view(value):
+        """A view."""
+        if value < 0:
+            raise widgets.BadValue("negative")
+        return 1 / value
+
+    assert view(2) == 0.5 and view.__doc__ == "A view." and view.__wrapped__(4) == 0.25
+    assert view(-1) == "negative"
+    assert is_message(view(0), "Could not draw this view", "ZeroDivisionError")

@@ -1,7 +1,7 @@
 """How fast is each part of the project, side by side, measured in one run: ``python -m helpers.cli.bench``.
 
-Why one command: speed claims ("graph mode is fastest on 2 cores", "the input pipeline is not
-the bottleneck") are only comparable when measured on the same machine, in the same run, with
+Why one command: speed claims ("graph mode is the fastest", "the input pipeline is not the
+bottleneck") are only comparable when measured on the same machine, in the same run, with
 the same synthetic data. Timed *tests* would be flaky; a benchmark that prints a table is not.
 
 What it measures (every throughput in images per second):
@@ -16,7 +16,8 @@ What it measures (every throughput in images per second):
 - inference at batch 256 for both models (the Keras call that ``helpers.evaluation`` uses, and
   the trainer's compiled predict), and the classical fills (through ``helpers.evaluation``);
 - the input pipeline alone (:class:`~helpers.batches.BatchSampler` + ``make_pairs``), and its
-  ratio to the fastest training loop of the same model: it should be at least 10x faster;
+  ratio to the fastest training loop of the same model: it should be at least
+  :data:`PIPELINE_TARGET` times faster;
 - loading CIFAR-10 (cached, and with ``--measure-decode`` the first decode too) and the training
   arrays' memory, when the data is found; the peak memory of each backend's worker process.
 
@@ -56,27 +57,26 @@ INFERENCE_BATCH = 256
 PIPELINE_TARGET = 10.0                         # the pipeline should beat training by this factor
 
 GAN_TRAIN_ON_BATCH_NOTE = (
-    "GAN with train_on_batch: n/a. Keras 3 has no correct recipe: the Keras 2 one (compile D, "
-    "set D.trainable = False, compile G+D, call train_on_batch on each) fails silently in "
-    "Keras 3 (D's own train_on_batch then changes none of D's weights on TensorFlow; JAX raises "
-    "an optimizer error). Doing it right needs a custom train_step, which is what the "
-    "project's loop is (helpers/steps.py, helpers/trainers.py).")
+    "GAN with train_on_batch: n/a. Keras 3 has no correct recipe: the Keras 2 one fails silently "
+    "in Keras 3 (helpers/engine/backend.py says how). Doing it right needs a custom train_step, "
+    "which is what the project's loop is (helpers/steps.py, helpers/trainers.py).")
 
 
 @dataclass
 class Settings:
-    """How much to measure. The defaults take about 3.5 minutes on 2 idle CPU cores, most of it
-    compiling (XLA, tracing, JAX's op-by-op eager mode): the floor of any complete run."""
+    """How much to measure. Most of a default run is compiling (XLA, tracing, JAX's op-by-op
+    eager mode): the floor of any complete run. docs/benchmark.md says how long it takes, and
+    what the defaults were sized by."""
 
     iterations: int = 12               # timed iterations of each autoencoder loop
-    gan_iterations: int = 2            # of each compiled GAN loop (~1-3 s each on 2 cores)
-    eager_gan_iterations: int = 1      # the eager GAN takes 2-5 s per iteration
+    gan_iterations: int = 2            # of each compiled GAN loop
+    eager_gan_iterations: int = 1      # of the eager GAN reference, the slowest loop
     warmup: int = 2                    # untimed iterations first (tracing, compilation)
     gan_warmup: int = 1                # the first call compiles; a probe saw no retrace after it
     images: int = 2048                 # synthetic training / inference images
     inference_images: int = 1024       # at most this many per inference measurement
     inference_seconds: float = 1.0     # ... and batches of 256 only until this much time passed
-    classical_images: int = 256        # biharmonic takes ~2-3 ms per image
+    classical_images: int = 256        # scored by every classical fill (biharmonic is the slowest)
     pipeline_batches: int = 500
     variants: tuple = ()               # restrict the training variants (tests); () = all
     seed: int = 0

@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--model runs/autoencoder.keras --json results.json"
         ),
     )
+    _data_options(parser)
+    _method_options(parser)
+    _run_options(parser)
+    return parser
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    """Which data: where CIFAR-10 is, and how many of its test images."""
     parser.add_argument(
         "--data", metavar="PATH", default=None,
         help="CIFAR-10 to load: a .tar.gz or folder of the JPEG export, or a cache the loader "
@@ -59,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--test-size", metavar="N", type=positive_int, default=None,
         help="Score only N test images (a random subset chosen with --seed). Default: all 10,000.",
     )
+
+
+def _method_options(parser: argparse.ArgumentParser) -> None:
+    """What to score: classical fills, saved models, and how (mirror-averaged, free-form holes)."""
     parser.add_argument(
         "--methods", metavar="LIST", type=_parse_methods, default=list(DEFAULT_IDS),
         help="Comma-separated classical fills to score, from: " + ",".join(CLASSICAL_IDS)
@@ -96,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"--free-form with other holes: the masks' seed (default {FREE_FORM['seed']}, the "
              "report's), to see whether a comparison holds beyond one draw of masks; implies --free-form.",
     )
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    """How to run: the test subset's seed, the batch size, where to write, progress bars."""
     parser.add_argument(
         "--seed", type=int, default=0,
         help="Seed for choosing the --test-size subset (default 0), so runs are comparable.",
@@ -112,7 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-progress", action="store_true", help="Do not show progress bars.",
     )
-    return parser
 
 
 def main(argv=None) -> int:

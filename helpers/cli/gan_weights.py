@@ -32,7 +32,8 @@ from ..engine.files import REPO_ROOT, atomic_write, read_json, write_json, write
 from ..evaluation import SCALE_LABEL, evaluate
 from ..holes import CENTER_HOLE
 from ..paper import BUDGETS
-from ..study import HISTORY_KEYS, LAST_PART, PAPER_WEIGHT, StudyError, last_part_mean, summary_lines, what_drives
+from ..diagnosis import LAST_PART, last_part_mean, what_drives_g
+from ..study import HISTORY_KEYS, PAPER_WEIGHT, StudyError, summary_lines
 from .options import positive_int
 
 RESULTS_DIR = REPO_ROOT / "results"
@@ -100,8 +101,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "long":
             data = load_cifar10(args.data, progress=not args.no_progress)
-            record = long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
-                              seed=args.seed, command=command, progress=not args.no_progress)
+            record = write_long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
+                                    seed=args.seed, command=command, progress=not args.no_progress)
             m = record["test"]
             print(f"{record['description']}: test hole MSE {m['hole_mse']:.4f}, sharpness ratio "
                   f"{m['sharpness_ratio']:.2f} ({record['n_test_images']:,} test images of {data.source}, "
@@ -216,26 +217,15 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plots  # Keras and matplotlib: main has set the log level
-    from ..pretrained import trainer_for
+    from .. import study_figures  # Keras and matplotlib: main has set the log level
     from ..study import load_study
 
     runs = check_runs(runs)
     scored = take_subset(data, test_size=test_size, seed=seed) if test_size else data
     x_test = scored.x_test
     indices = showcase_indices(len(data.x_test), k=images)   # seeded, sorted; the test set is sorted by class
-    fills = []
-    for number, run in enumerate(runs):
-        # the arrays and the record of one reading: a run still training replaces its checkpoint
-        meta, arrays = read_checkpoint(run["checkpoint"])
-        run = runs[number] = run_record(meta, Path(run["checkpoint"]).parent)
-        trainer = trainer_for(meta).load_state(meta, arrays, run.pop("checkpoint"), weights_only=True)
-        del arrays
-        inpainter = trainer.adopt_average().inpainter(f"GAN, adversarial weight {run['adversarial_weight']:g}")
-        (row,) = evaluate({"gan": inpainter}, x_test, CENTER_HOLE, progress=progress)
-        run["metrics"] = {key: float(row[key]) for key in METRICS}
-        run["n_test_images"] = int(len(x_test))
-        fills.append(np.round(inpainter.fill(data.x_test[indices]) * 255).astype(np.uint8))
+    runs, fills = zip(*(_score_run(run["checkpoint"], x_test, data.x_test[indices], progress) for run in runs))
+    runs = list(runs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     study = {
@@ -254,20 +244,38 @@ def collect(runs: list[dict], data, out: Path, *, test_size: int | None = None, 
         weights=np.array([run["adversarial_weight"] for run in runs]), fills=np.stack(fills)))
     write_json(out / f"{NAME}.json", study)
     loaded = load_study(out / f"{NAME}.json")   # the figures show exactly what was written
-    for key, fig in (("tradeoff", plots.adversarial_tradeoff(loaded)), ("gradients", plots.gradient_sizes(loaded))):
+    for key, fig in (("tradeoff", study_figures.adversarial_tradeoff(loaded)),
+                     ("gradients", study_figures.gradient_sizes(loaded))):
         fig.savefig(out / FIGURES[key], dpi=90, bbox_inches="tight")
     write_text(out / f"{NAME}.md", card_markdown(loaded))
     return study
 
 
-def long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, seed: int = 0,
-             command: str = "", progress: bool = True) -> dict:
+def _score_run(checkpoint: str, x_test, shown, progress: bool) -> tuple[dict, np.ndarray]:
+    """A run's record (:func:`run_record`) with its scores on ``x_test``, and its fills of the
+    ``shown`` images (uint8)."""
+    from ..pretrained import trainer_for  # Keras: main has set the log level
+
+    # the arrays and the record of one reading: a run still training replaces its checkpoint
+    meta, arrays = read_checkpoint(checkpoint)
+    run = run_record(meta, Path(checkpoint).parent)
+    trainer = trainer_for(meta).load_state(meta, arrays, run.pop("checkpoint"), weights_only=True)
+    del arrays
+    inpainter = trainer.adopt_average().inpainter(f"GAN, adversarial weight {run['adversarial_weight']:g}")
+    (row,) = evaluate({"gan": inpainter}, x_test, CENTER_HOLE, progress=progress)
+    run["metrics"] = {key: float(row[key]) for key in METRICS}
+    run["n_test_images"] = int(len(x_test))
+    return run, np.round(inpainter.fill(shown) * 255).astype(np.uint8)
+
+
+def write_long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, seed: int = 0,
+                   command: str = "", progress: bool = True) -> dict:
     """Score a long GAN run's last state on ``data``'s test set and write its curves: what
-    ``gan_long_run.json`` holds (:func:`helpers.study.long_run` reads it back)."""
+    ``gan_long_run.json`` holds (:func:`helpers.study.read_long_run` reads it back)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plots  # Keras and matplotlib: main has set the log level
+    from ..curves import long_run_curves  # Keras and matplotlib: main has set the log level
     from ..pretrained import trainer_for
 
     meta, arrays = read_checkpoint(run_dir / "checkpoint.npz")
@@ -288,7 +296,7 @@ def long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, se
         "history": {key: run["history"][key] for key in LONG_KEYS if key in run["history"]},
     }
     write_json(out / f"{LONG}.json", record)
-    fig = plots.long_run(record["history"], budget=paper, title=f"The paper's GAN to iteration {run['iteration']:,}")
+    fig = long_run_curves(record["history"], budget=paper, title=f"The paper's GAN to iteration {run['iteration']:,}")
     fig.savefig(out / f"{LONG}.png", dpi=90, bbox_inches="tight")
     return record
 
@@ -297,10 +305,16 @@ def card_markdown(study: dict) -> str:
     """The study's card: what was trained, how, and what came out (``study`` as
     :func:`helpers.study.load_study` returns it)."""
     runs = list(study["runs"].values())
+    return "\n".join(_card_setup(study, runs) + _card_table(study, runs) + _card_commands(runs)
+                     + _card_figures(study))
+
+
+def _card_setup(study: dict, runs: list[dict]) -> list[str]:
+    """The card's title, where it comes from, and how the runs were trained and scored."""
     iterations = sorted({r["iteration"] for r in runs})
     paper = BUDGETS["gan"]
     weights = ", ".join(f"{r['adversarial_weight']:g}" for r in runs)
-    lines = [
+    return [
         "# The GAN's adversarial weight (beyond the paper)", "",
         f"Made by `{study['command']}` on {study['made']}. Do not edit by hand: run the command again. "
         f"Notebook 4 shows these results.", "",
@@ -319,10 +333,14 @@ def card_markdown(study: dict) -> str:
            else "") + f", 16x16 centre hole, every metric on {study['scale']}; sharpness ratio = mean "
         "gradient of the fills / that of the real patches (1.0 is as sharp as the truth).",
         "- Hardware: " + _same(runs, lambda r: r.get("hardware") or "not recorded") + ".", "",
-        "| adversarial weight | L2 weight | iteration | hole MSE | hole PSNR (dB) | sharpness ratio | "
-        "gradient of the L2 term | gradient of the adversarial term |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+
+def _card_table(study: dict, runs: list[dict]) -> list[str]:
+    """The table of the runs, what its gradient columns are, and what it says."""
+    lines = ["| adversarial weight | L2 weight | iteration | hole MSE | hole PSNR (dB) | sharpness ratio | "
+             "gradient of the L2 term | gradient of the adversarial term |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
         m, last = r["metrics"], r["last_part"]
         grads = [f"{last[k]:#.3g}" if last.get(k) is not None else "-" for k in ("g_grad_l2", "g_grad_adversarial")]
@@ -335,20 +353,28 @@ def card_markdown(study: dict) -> str:
               "", "What the table says (computed from it):", ""]
     lines += [f"- {line}" for line in summary_lines(study)]
     if PAPER_WEIGHT in study["runs"]:
-        lines += [f"- {line}" for line in what_drives(study["runs"][PAPER_WEIGHT])]
-    lines += ["", "## Commands", "", "```"]
-    lines += [r["command"] for r in runs]
-    lines += ["```", ""]
+        run = study["runs"][PAPER_WEIGHT]
+        lines += [f"- {line}" for line in what_drives_g(run["history"], run["l2_weight"], run["adversarial_weight"])]
+    return lines
+
+
+def _card_commands(runs: list[dict]) -> list[str]:
+    """Each run's training command, and which of them were rebuilt from its records."""
+    lines = ["", "## Commands", "", "```", *(r["command"] for r in runs), "```", ""]
     rebuilt = [f"{r['adversarial_weight']:g}" for r in runs if r["command_source"] != "run.json"]
     if rebuilt:
         lines += [f"The command of weight {', '.join(rebuilt)} is rebuilt from its run folder's records: "
                   f"options that change no weight, such as --fused or --log-every, are not recorded there.", ""]
-    lines += ["## Figures", "", f"![hole MSE against sharpness]({study['figures']['tradeoff']})", "",
-              f"![gradient sizes]({study['figures']['gradients']})", "",
-              f"The fills of {study['fixed_images']['which']}, test-set indices "
-              f"{', '.join(str(i) for i in study['fixed_images']['indices'])}, by every run are in "
-              f"`{study['fixed_images']['file']}`; notebook 4's widget shows them.", ""]
-    return "\n".join(lines)
+    return lines
+
+
+def _card_figures(study: dict) -> list[str]:
+    """The figures, and where the fills of the fixed test images are."""
+    return ["## Figures", "", f"![hole MSE against sharpness]({study['figures']['tradeoff']})", "",
+            f"![gradient sizes]({study['figures']['gradients']})", "",
+            f"The fills of {study['fixed_images']['which']}, test-set indices "
+            f"{', '.join(str(i) for i in study['fixed_images']['indices'])}, by every run are in "
+            f"`{study['fixed_images']['file']}`; notebook 4's widget shows them.", ""]
 
 
 def _training(run: dict) -> str:

@@ -1,13 +1,13 @@
 """The Keras backend under the training steps: TensorFlow or JAX, CPU or GPU.
 
-Why not the Keras 2 recipe for a GAN (compile D, set ``D.trainable = False``, compile G+D)? In
-Keras 3 it fails silently: D's own ``train_on_batch`` then changes none of D's weights on
-TensorFlow, and JAX raises an optimizer error. Instead every step of the course is a *pure
-function* of explicit states (Keras's ``stateless_call`` and ``stateless_apply``):
-:func:`update` differentiates a loss with respect to one network's weights only, so a network
-the loss merely reads (a frozen discriminator) is frozen by construction, not by a flag. The
-same step functions run on both backends; only "take the gradient" (:func:`update`) and
-"compile" (:class:`compile_step`) differ, and they differ here.
+Why not the Keras 2 recipe for a GAN (compile D, set ``D.trainable = False``, compile G+D, call
+``train_on_batch`` on each)? In Keras 3 it fails silently: D's own ``train_on_batch`` then
+changes none of D's weights on TensorFlow, and JAX raises an optimizer error. Instead every step
+of the course is a *pure function* of explicit states (Keras's ``stateless_call`` and
+``stateless_apply``): :func:`update` differentiates a loss with respect to one network's weights
+only, so a network the loss merely reads (a frozen discriminator) is frozen by construction, not
+by a flag. The same step functions run on both backends; only "take the gradient"
+(:func:`update`) and "compile" (:class:`compile_step`) differ, and they differ here.
 """
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ def gpu_names() -> list[str]:
 
 def resolve_compile_mode(mode: str = "auto") -> str:
     """"auto" picks per backend: JAX always compiles with XLA; TensorFlow uses graph mode
-    without XLA, the fastest for both models on 2 CPU cores (``python -m helpers.cli.bench``).
-    Where ``$INPAINTING_COMPILE`` names a mode, "auto" means that one: the test suite runs the
-    notebooks' few-iteration runs eagerly, since compiling takes longer than they do."""
+    without XLA, which trained both models faster than XLA on a CPU (docs/benchmark.md, from
+    ``python -m helpers.cli.bench``). Where ``$INPAINTING_COMPILE`` names a mode, "auto" means
+    that one: the test suite runs the notebooks' few-iteration runs eagerly, since compiling
+    takes longer than they do."""
     if mode not in COMPILE_MODES:
         raise ValueError(f"compile mode must be one of {COMPILE_MODES}, got {mode!r}.")
     if mode == "auto":
