@@ -13,6 +13,7 @@ import time
 import numpy as np
 from matplotlib.figure import Figure
 
+from . import registry
 from .curves import gan_curves, loss_curves
 from .holes import CENTER_HOLE, Hole, paste_patch
 from .plots import as_unit, finish, new_figure, show_image
@@ -48,11 +49,10 @@ class LiveLossPlot:
 
     def __init__(self, kind: str = "autoencoder", total: int | None = None, title: str | None = None,
                  min_interval: float = 2.0, caption: str | None = None, images=None, snapshots: int = 4):
-        if kind not in ("autoencoder", "gan", "pconv"):
-            raise ValueError(f"kind must be 'autoencoder', 'gan' or 'pconv', got {kind!r}.")
+        self.model_kind = registry.kind(kind)   # an unknown kind: an error that lists the kinds
         self.kind, self.total, self.min_interval = kind, total, min_interval
-        self.label = title or {"autoencoder": "Autoencoder training", "gan": "GAN training",
-                               "pconv": "Partial-convolution U-Net training"}[kind]
+        name = self.model_kind.short_name
+        self.label = title or f"{name[0].upper()}{name[1:]} training"
         self.caption = caption
         self.images = None if images is None else np.asarray(images)
         self.milestones = [total * k // snapshots for k in range(1, snapshots + 1)] if total and images is not None else []
@@ -80,8 +80,7 @@ class LiveLossPlot:
     def figure(self, history: dict, iteration: int, logs: dict | None = None) -> Figure:
         if self.kind == "gan":
             return gan_curves(history, title=self.title(iteration, logs), caption=self.caption)
-        label = ("training loss (6 x hole + 1 x known pixel error)" if self.kind == "pconv"
-                 else "training loss (MSE, unit scale)")
+        label = f"training loss ({self.model_kind.training_loss_words})"
         return loss_curves(history, title=self.title(iteration, logs), caption=self.caption, loss_label=label)
 
     def _show(self, name: str, fig: Figure) -> None:

@@ -27,6 +27,7 @@ class ModelKind:
     """One kind of model the course trains."""
 
     name: str                     # what runs, weights and commands call it: "gan"
+    short_name: str               # what plots call it: "GAN"
     title: str                    # what it is, in words: "the paper's context-encoder GAN"
     trainer: str                  # where its trainer class lives: "helpers.trainers.GANTrainer"
     settings: type[Settings]      # its settings class, e.g. GANSettings
@@ -44,22 +45,17 @@ class ModelKind:
         module, _, name = self.trainer.rpartition(".")
         return getattr(importlib.import_module(module), name)
 
-    def short_title(self) -> str:
-        """The title without its parenthesis, capitalised: for plot titles."""
-        text = self.title.split(" (")[0]
-        return text[0].upper() + text[1:]
-
 
 KINDS: dict[str, ModelKind] = {k.name: k for k in (
-    ModelKind("autoencoder", "the paper's convolutional autoencoder", "helpers.trainers.AutoencoderTrainer",
+    ModelKind("autoencoder", "autoencoder", "the paper's convolutional autoencoder", "helpers.trainers.AutoencoderTrainer",
               AutoencoderSettings, "autoencoder", ("autoencoder",), "unit", "loss",
-              "MSE of the patch", paper.BUDGETS["autoencoder"], 1_500, 20),
-    ModelKind("gan", "the paper's context-encoder GAN (generator + discriminator)",
+              "MSE of the patch, [0,1] scale", paper.BUDGETS["autoencoder"], 1_500, 20),
+    ModelKind("gan", "GAN", "the paper's context-encoder GAN (generator + discriminator)",
               "helpers.trainers.GANTrainer", GANSettings, "generator", ("generator", "discriminator"),
               "signed", "g_l2", "L2 of the patch, [-1,1] scale", paper.BUDGETS["gan"], 300, 6),
-    ModelKind("pconv", "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)",
+    ModelKind("pconv", "partial-convolution U-Net", "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)",
               "helpers.trainers.PConvTrainer", PConvSettings, "pconv", ("pconv",), "unit", "loss",
-              "the hole and known pixel terms", paper.BUDGETS["pconv"], 800, 10),
+              "6 x hole + 1 x known pixel error", paper.BUDGETS["pconv"], 800, 10),
 )}
 
 

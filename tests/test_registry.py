@@ -3,7 +3,6 @@ defined once, and what is derived from them (trainers' records, the settings a r
 command line's options, loading a published model to fill holes)."""
 
 import dataclasses
-import sys
 
 import keras
 import numpy as np

@@ -6,7 +6,6 @@ twice for the tests of plain loop logic."""
 import math
 import os
 import subprocess
-import sys
 from functools import partial
 from pathlib import Path
 

@@ -62,5 +62,5 @@ class ToyTrainer(Trainer):
         return np.clip(to_numpy(pred), 0, 1)
 
 
-TOY = ModelKind("toy", "a toy model of the tests", "toy_kind.ToyTrainer", ToySettings, "toy", ("toy",), "unit",
+TOY = ModelKind("toy", "toy", "a toy model of the tests", "toy_kind.ToyTrainer", ToySettings, "toy", ("toy",), "unit",
                 "loss", "MSE of the patch", paper.Budget(40, 8), 4, 2)

@@ -32,6 +32,7 @@ from ..engine.files import REPO_ROOT, atomic_write, read_json, write_json, write
 from ..evaluation import SCALE_LABEL, evaluate
 from ..holes import CENTER_HOLE
 from ..paper import BUDGETS
+from ..settings import GANSettings
 from ..diagnosis import LAST_PART, last_part_mean, what_drives_g
 from ..study import HISTORY_KEYS, PAPER_WEIGHT, StudyError, summary_lines
 from .options import positive_int
@@ -44,8 +45,9 @@ LONG_KEYS = ("iteration", "val_hole_mse", "val_sharpness_ratio", "g_l2", "d_real
 FIGURES = {"tradeoff": f"{NAME}_tradeoff.png", "gradients": f"{NAME}_gradients.png"}
 METRICS = ("hole_mse", "hole_psnr", "sharpness_ratio", "hole_l1", "ssim", "image_psnr")
 # The options of helpers.cli.train whose defaults a reconstructed command leaves out.
-TRAIN_DEFAULTS = {"batch_size": BUDGETS["gan"].batch_size, "g_learning_rate": 2e-3, "d_learning_rate": 2e-4,
-                  "dropout": 0.2}
+# The settings a rebuilt command names when they differ from the paper's recipe (the weights,
+# the average and the drops are named always, or apart).
+REBUILT_SETTINGS = ("batch_size", "g_learning_rate", "d_learning_rate", "beta_1", "dropout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,8 +183,9 @@ def train_command(meta: dict, summary: dict, run_dir: Path) -> tuple[str, str]:
     config = meta["config"]
     parts = ["python -m helpers.cli.train gan", f"--adversarial-weight {config['adversarial_weight']:g}",
              f"--seed {int(meta.get('seed', 0))}", f"--iterations {int(meta['iteration'])}"]
-    for key, default in TRAIN_DEFAULTS.items():
-        if key in config and config[key] != default:
+    defaults = GANSettings().record()
+    for key in REBUILT_SETTINGS:
+        if key in config and config[key] != defaults[key]:
             parts.append(f"--{key.replace('_', '-')} {config[key]:g}")
     if summary.get("validation_images"):
         parts.append(f"--validation-size {summary['validation_images']}")
