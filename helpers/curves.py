@@ -8,6 +8,8 @@ that were not logged are skipped, never drawn as zeros.
 
 from __future__ import annotations
 
+import math
+
 from matplotlib.figure import Figure
 
 from .plots import finish, new_figure
@@ -80,6 +82,8 @@ def gan_curves(history: dict, title: str = "GAN training", caption: str | None =
                               ("d_loss_fake", "#c44e52", "on generated patches")):
         x, y = series(history, key)
         ax.plot(x, y, color=color, label=label)
+    # a D that cannot tell (says 0.5 to everything) has the loss -ln 0.5 = ln 2 on both kinds
+    ax.axhline(math.log(2), color="gray", ls="--", lw=1, label="ln 2 = 0.69: D cannot tell")
     ax.set_title("discriminator loss (BCE)", fontsize=10)
     ax = axes[0, 1]
     for key, color, label in (("d_real_prob", "#55a868", "D(real)"),

@@ -55,11 +55,13 @@ class LiveLossPlot:
         self.label = title or f"{name[0].upper()}{name[1:]} training"
         self.caption = caption
         self.images = None if images is None else np.asarray(images)
+        # the fills at the start (see start), then at a quarter, a half, ... and the end of the run
         self.milestones = [total * k // snapshots for k in range(1, snapshots + 1)] if total and images is not None else []
         self.snapshots: list = []   # (iteration, patches) at the milestones
         self.handles = {}
         self.last_figure = self.last_fills = None
         self.draws = 0
+        self._redraw = None   # seconds one redraw takes here (redraw_seconds)
         self._last = -math.inf
         self._started = time.monotonic()
         self._start_iteration = None
@@ -105,6 +107,32 @@ class LiveLossPlot:
         self.last_fills = progress_fills(self.images, shown, title=f"{self.label}: the same validation "
                                          f"holes, filled as training goes on")
         self._show("fills", self.last_fills)
+
+    def redraw_seconds(self) -> float:
+        """What one redraw costs here (the curves and the fills, rendered as the notebook shows
+        them), measured once on a made-up history: for a run's time estimate."""
+        if self._redraw is None:
+            import io
+
+            n = 30
+            history = {"iteration": list(range(1, n + 1))}
+            history.update({key: [0.1] * n for key in ("loss", "g_l2", "g_adversarial", "d_loss_real",
+                                                       "d_loss_fake", "d_real_prob", "d_fake_prob")})
+            start = time.perf_counter()
+            figures = [self.figure(history, n)]
+            if self.images is not None:
+                fills = np.zeros((len(self.images), CENTER_HOLE.height, CENTER_HOLE.width, 3), np.float32)
+                figures.append(progress_fills(self.images, [(0, fills)] * (len(self.milestones) + 1)))
+            for fig in figures:
+                fig.savefig(io.BytesIO(), format="png")
+            self._redraw = time.perf_counter() - start
+        return self._redraw
+
+    def start(self, trainer) -> None:
+        """Before the first iteration (``Trainer.fit`` calls it): the first row of fills is the
+        untrained model's, so the fills show what training changes."""
+        if self.images is not None and not self.snapshots:
+            self.snapshots.append((trainer.iteration, trainer.predict_patch_unit(self.images)))
 
     def __call__(self, trainer, logs: dict) -> None:
         if self._start_iteration is None:

@@ -114,6 +114,19 @@ def load_pretrained(name: str) -> keras.Model:
     return load_published(name).model
 
 
+def warm_start(trainer, name: str, nets=None):
+    """Start ``trainer``, a new run, from the published weights ``name``: each of its networks
+    ``nets`` (default: every one that ``name`` holds) takes those weights; its settings,
+    optimizers, iteration (0) and history stay its own. For example the GAN's generator
+    trained on L2 alone, before the adversarial term is turned on. Returns ``trainer``."""
+    meta, arrays = read_weights(name)
+    nets = nets or [net for net in trainer.nets if any(key.startswith(f"{net}/") for key in arrays)]
+    for net in nets:
+        load_net_weights(trainer.nets[net].model, arrays, net, f"weights/{name}")
+        trainer.state[net] = trainer.nets[net].read()
+    return trainer
+
+
 def pretrained_inpainter(name: str, display_name: str | None = None) -> Inpainter:
     """The published model ``name`` behind the :class:`~helpers.inpainters.Inpainter` interface."""
     return load_published(name).inpainter(display_name)

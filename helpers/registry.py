@@ -37,7 +37,8 @@ class ModelKind:
     training_loss: str            # the logged training loss watched for divergence: "g_l2"
     training_loss_words: str      # that loss in words, for model cards
     budget: paper.Budget          # the paper's budget (or the one it is compared at)
-    quick_iterations: int         # the notebooks' quick run on 2 CPU cores (scaled by measured speed)
+    quick_seconds: float          # the notebooks' quick run: seconds of training steps here, ...
+    quick_minimum: int            # ... and at least this many iterations, however slow the machine
     smoke_iterations: int         # the test suite's smoke run
 
     def trainer_class(self):
@@ -49,13 +50,13 @@ class ModelKind:
 KINDS: dict[str, ModelKind] = {k.name: k for k in (
     ModelKind("autoencoder", "autoencoder", "the paper's convolutional autoencoder", "helpers.trainers.AutoencoderTrainer",
               AutoencoderSettings, "autoencoder", ("autoencoder",), "unit", "loss",
-              "MSE of the patch, [0,1] scale", paper.BUDGETS["autoencoder"], 1_500, 20),
+              "MSE of the patch, [0,1] scale", paper.BUDGETS["autoencoder"], 60, 500, 20),
     ModelKind("gan", "GAN", "the paper's context-encoder GAN (generator + discriminator)",
               "helpers.trainers.GANTrainer", GANSettings, "generator", ("generator", "discriminator"),
-              "signed", "g_l2", "L2 of the patch, [-1,1] scale", paper.BUDGETS["gan"], 300, 6),
+              "signed", "g_l2", "L2 of the patch, [-1,1] scale", paper.BUDGETS["gan"], 75, 200, 6),
     ModelKind("pconv", "partial-convolution U-Net", "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)",
               "helpers.trainers.PConvTrainer", PConvSettings, "pconv", ("pconv",), "unit", "loss",
-              "6 x hole + 1 x known pixel error", paper.BUDGETS["pconv"], 800, 10),
+              "6 x hole + 1 x known pixel error", paper.BUDGETS["pconv"], 60, 300, 10),
 )}
 
 

@@ -86,19 +86,29 @@ class TrainingPlan:
                 f"({against})")
 
 
-def plan(model: str, run: str, smoke: bool = False) -> TrainingPlan:
-    """The plan of ``model`` for a "quick" or "paper" run (tiny with ``smoke``)."""
+QUICK_VALIDATION = 1_000   # training images a quick run holds out to validate on
+
+
+def plan(model: str, run: str, smoke: bool = False, iterations: int | None = None) -> TrainingPlan:
+    """The plan of ``model`` for a "quick" or "paper" run (tiny with ``smoke``).
+
+    A quick run trains for the kind's ``quick_seconds`` at the speed measured here
+    (:func:`measure_costs`; at least ``quick_minimum`` iterations), so a GPU trains
+    proportionally more in the same minutes; ``iterations`` repeats a run of that length."""
     kind = registry.kind(model)
     if run not in ("quick", "paper"):
         raise ValueError(f"A run that trains is 'quick' or 'paper', got {run!r}.")
     batch = kind.budget.batch_size
     if smoke:
-        n = kind.smoke_iterations
+        n = iterations or kind.smoke_iterations
         return TrainingPlan(model, "smoke", n, batch, 64, 2, n)
     if run == "quick":
-        n = kind.quick_iterations
-        return TrainingPlan(model, "quick", n, batch, 1_000, max(n // 30, 1), max(n // 6, 1))
-    return TrainingPlan(model, "paper", kind.budget.iterations, batch, 5_000, 250, 1_000)
+        if iterations is None:
+            sized = kind.quick_seconds * measure_costs(model).speed
+            iterations = max(kind.quick_minimum, int(round(sized, -1)))
+        return TrainingPlan(model, "quick", iterations, batch, QUICK_VALIDATION, max(iterations // 30, 1),
+                            max(iterations // 6, 1))
+    return TrainingPlan(model, "paper", iterations or kind.budget.iterations, batch, 5_000, 250, 1_000)
 
 
 # --------------------------------------------------------------------------- data
@@ -124,9 +134,11 @@ def test_images(data: Cifar10, n: int = TEST_IMAGES):
     return data.x_test[chosen], data.y_test[chosen]
 
 
-def split(data: Cifar10, p: TrainingPlan, seed: int = 0):
-    """(training images, validation images): ``p.val_size`` held out of the training set."""
-    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, min(p.val_size, len(data.x_train) // 4),
+def split(data: Cifar10, p: TrainingPlan | int, seed: int = 0):
+    """(training images, validation images): ``p.val_size`` (or ``p`` images) held out of the
+    training set, the same ones every time."""
+    size = p if isinstance(p, int) else p.val_size
+    x_train, _, x_val, _ = split_validation(data.x_train, data.y_train, min(size, len(data.x_train) // 4),
                                             seed=seed)
     return x_train, x_val
 
@@ -134,26 +146,52 @@ def split(data: Cifar10, p: TrainingPlan, seed: int = 0):
 # --------------------------------------------------------------------------- how long
 
 
-_SPEEDS: dict = {}
+@dataclass(frozen=True)
+class Costs:
+    """What training a model costs here, measured with the package's own compiled step."""
+
+    speed: float               # iterations per second, once compiled
+    compile_seconds: float     # compiling the step (the first two iterations beyond two steps) ...
+    predict_compile_seconds: float  # ... and the prediction (the first validation beyond the second)
+    validate_per_image: float  # seconds per validation image (the compiled prediction)
 
 
-def measure_speed(model: str, seconds: float = 1.5, smoke: bool = False) -> float:
-    """Training iterations per second of ``model`` here, measured on random images with the
-    package's own step (after two untimed iterations, which compile it); asked once per
-    session (``smoke``: two timed iterations only)."""
+_COSTS: dict = {}
+
+
+def measure_costs(model: str, seconds: float = 1.5, smoke: bool = False) -> Costs:
+    """Measure :class:`Costs` on random images (once per session and machine): two untimed
+    iterations compile the step, then as many as fit in ``seconds`` (``smoke``: two), then a
+    prediction of 256 images twice (the first compiles it)."""
     key = (model, backend(), gpus())
-    if key not in _SPEEDS:
+    if key not in _COSTS:
         trainer_class = registry.kind(model).trainer_class()
         trainer = trainer_class(fused=True) if model == "gan" else trainer_class()
-        images = np.random.default_rng(0).integers(0, 256, (trainer.batch_size, 32, 32, 3), dtype=np.uint8)
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, (trainer.batch_size, 32, 32, 3), dtype=np.uint8)
+        start = time.perf_counter()
         for _ in range(2):
-            trainer.train_step(images)
+            float(next(iter(trainer.train_step(images).values())))  # waits for the step to finish
+        first_two = time.perf_counter() - start
         start, count = time.perf_counter(), 0
         while count < 2 or (not smoke and time.perf_counter() - start < seconds):
-            float(next(iter(trainer.train_step(images).values())))  # waits for the step to finish
+            float(next(iter(trainer.train_step(images).values())))
             count += 1
-        _SPEEDS[key] = count / (time.perf_counter() - start)
-    return _SPEEDS[key]
+        speed = count / (time.perf_counter() - start)
+        shown = rng.integers(0, 256, (256, 32, 32, 3), dtype=np.uint8)
+        start = time.perf_counter()
+        trainer.validate(shown)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        trainer.validate(shown)
+        second = time.perf_counter() - start
+        _COSTS[key] = Costs(speed, max(first_two - 2 / speed, 0.0), max(first - second, 0.0), second / len(shown))
+    return _COSTS[key]
+
+
+def measure_speed(model: str, smoke: bool = False) -> float:
+    """Training iterations per second of ``model`` here (:func:`measure_costs`)."""
+    return measure_costs(model, smoke=smoke).speed
 
 
 def duration(seconds: float) -> str:
@@ -164,12 +202,29 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def estimate(p: TrainingPlan) -> str:
-    """How long ``p`` takes here, from a measured speed: one sentence to print first."""
-    speed = measure_speed(p.model, smoke=p.run == "smoke")
+def estimate_seconds(p: TrainingPlan, live=None) -> dict:
+    """How long ``p`` takes here, part by part: training steps, compiling (the step and the
+    prediction), validations, and the live plot's redraws (``live``: a
+    :class:`~helpers.live_plot.LiveLossPlot`, which measures one redraw)."""
+    costs = measure_costs(p.model, smoke=p.run == "smoke")
+    validations = p.iterations // p.validate_every + (p.iterations % p.validate_every > 0)
+    parts = {"training": p.iterations / costs.speed,
+             "compiling": costs.compile_seconds + costs.predict_compile_seconds,
+             "validating": validations * p.val_size * costs.validate_per_image, "plotting": 0.0}
+    if live is not None:
+        log_points = p.iterations // p.log_every
+        redraws = min(log_points, parts["training"] / live.min_interval) + len(live.milestones) + 2
+        parts["plotting"] = redraws * live.redraw_seconds()
+    return parts
+
+
+def estimate(p: TrainingPlan, live=None) -> str:
+    """How long ``p`` takes here, from costs measured here: one sentence to print first."""
+    speed, parts = measure_speed(p.model, smoke=p.run == "smoke"), estimate_seconds(p, live)
     where = ", ".join(gpus()) or "this CPU"
-    text = (f"{p.describe()}. Measured here ({where}, {backend()}): {speed:.1f} iterations/s, "
-            f"so about {duration(p.iterations / speed)}")
+    detail = ", ".join(f"{duration(v)} {k}" for k, v in parts.items() if v >= 0.5)
+    text = (f"{p.describe()}. Measured here ({where}, {backend()}): {speed:.1f} iterations/s, so about "
+            f"{duration(sum(parts.values()))} ({detail})")
     if p.iterations < p.paper.iterations:
         text += f"; the paper's {p.paper.iterations:,} would take about {duration(p.paper.iterations / speed)}"
     return text + "."

@@ -9,8 +9,8 @@ A network's *state* is its weights in three lists: ``trainable`` (what gradients
 and the values to log out. Each loss runs its model with ``model.stateless_call(trainable,
 non_trainable, x)``, Keras 3's way of calling a model on exactly the weights it is given.
 
-:func:`~helpers.engine.backend.update` does the rest: it differentiates a loss with respect
-to the *trainable* weights of one network and lets that network's optimizer take one step.
+:func:`update` does the rest: it differentiates a loss with respect to the *trainable*
+weights of one network and lets that network's optimizer take one step.
 Any other network the loss reads gets no gradient and no update. That is how the GAN's
 discriminator is frozen while the generator learns: not by a flag, but because its weights
 are not the ones being differentiated.
@@ -24,12 +24,39 @@ from functools import partial
 
 from keras import ops
 
-from .engine.backend import gradient_norm, update, with_non_trainable
+from .engine.backend import check_backend, gradient_norm, mean_over_replicas, with_non_trainable
 from .holes import unet_inputs
 from .paper import ADVERSARIAL_WEIGHT, L2_WEIGHT
 from .settings import check_pconv_loss
 
 REAL, FAKE = 1.0, 0.0  # the discriminator's labels
+
+
+def update(net, loss_fn, state, *args):
+    """One optimizer update of ``net`` alone: ``(new state, loss, logs)``.
+
+    ``state`` holds ``net``'s variables in three lists: trainable (the weights gradients
+    change), non-trainable (BatchNorm's moving statistics, dropout's random seed) and the
+    optimizer's (Adam's running averages of the gradients and of their squares, its step
+    count, its learning rate). ``loss_fn(trainable, non_trainable, *args)`` returns ``(loss,
+    (new_non_trainable, logs))``. The gradient is taken with respect to ``trainable`` alone:
+    whatever else the loss reads (a discriminator that judges) gets no gradient and no update.
+    """
+    trainable, non_trainable, optimizer_variables = state
+    if check_backend() == "jax":   # JAX: pure functions of arrays; the new state is returned
+        import jax
+
+        (loss, (non_trainable, logs)), grads = jax.value_and_grad(
+            lambda t: loss_fn(t, non_trainable, *args), has_aux=True)(trainable)
+        trainable, optimizer_variables = net.optimizer.stateless_apply(optimizer_variables, grads, trainable)
+        return (trainable, non_trainable, optimizer_variables), loss, logs
+    import tensorflow as tf        # TensorFlow: the state holds the variables, changed in place
+
+    with tf.GradientTape() as tape:
+        loss, (new_non_trainable, logs) = loss_fn(trainable, non_trainable, *args)
+    grads = mean_over_replicas(tape.gradient(loss, [v.value for v in trainable]))
+    net.optimizer.apply(grads, trainable)
+    return with_non_trainable(state, new_non_trainable), loss, logs
 
 
 def mse(truth, prediction):

@@ -271,7 +271,8 @@ class Trainer(WeightAveraging):
 
         ``validation``: uint8 images whose hole MSE (on [0, 1]) and sharpness ratio are scored
         every ``validate_every`` iterations; the best state so far is kept as ``best.npz``.
-        ``callback(trainer, logs)`` is called at each log point (live plots use it).
+        ``callback(trainer, logs)`` is called at each log point (live plots use it), and its
+        ``start(trainer)``, where it has one, before the first iteration.
         ``max_seconds`` (or ``stop_requested``, e.g. from a signal handler) ends the run early
         the way its last iteration would, checkpointed, so ``resume=True`` continues from there.
         Returns the history: lists of logged values keyed by name.
@@ -293,6 +294,8 @@ class Trainer(WeightAveraging):
         bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,
                    desc=f"training {self.kind}", unit="it", mininterval=0.5, dynamic_ncols=True)
         scale = self._apply_learning_rates()
+        if callback is not None and hasattr(callback, "start"):
+            callback.start(self)   # e.g. a live plot's fills before training
         try:
             while self.iteration < iterations:
                 if self.learning_rate_scale() != scale:

@@ -223,9 +223,8 @@ print(f"the paper's autoencoder: {ae.iterations:,} iterations at batch {ae.batch
 # every time (a seeded choice). The test set is kept for notebook 5.
 
 # %%
-quick = runs.plan("autoencoder", "quick", smoke=SMOKE)
-x_train, x_val = runs.split(data, quick)
-print(f"{quick.describe()}: trains on {len(x_train):,} images, validates on {len(x_val):,}")
+x_train, x_val = runs.split(data, runs.QUICK_VALIDATION)
+print(f"a quick run trains on {len(x_train):,} images and validates on {len(x_val):,}")
 assert len(x_train) + len(x_val) == len(data.x_train)
 
 # %% [markdown]

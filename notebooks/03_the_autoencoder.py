@@ -90,7 +90,7 @@ from keras import layers
 
 from helpers import architecture, curves, diagrams, live_plot, paper, plots, runs, widgets
 from helpers.classical import OpenCVFill
-from helpers.engine.backend import update
+from helpers.steps import update
 from helpers.holes import CENTER_HOLE, make_pairs, to_scale
 from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.steps import mse

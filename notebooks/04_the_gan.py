@@ -90,7 +90,7 @@ import numpy as np
 from keras import ops
 
 from helpers import architecture, curves, diagnosis, diagrams, live_plot, paper, plots, runs, study_figures, widgets
-from helpers.engine.backend import update
+from helpers.steps import update
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.holes import CENTER_HOLE, Hole, make_pairs, to_scale
 from helpers.metrics import hole_mse, sharpness_ratio

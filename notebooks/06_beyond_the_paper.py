@@ -92,7 +92,7 @@ from keras import layers, ops
 
 from helpers import curves, diagrams, live_plot, plots, runs, widgets
 from helpers.classical import classical_fills
-from helpers.engine.backend import update
+from helpers.steps import update
 from helpers.evaluation import FREE_FORM, FREE_FORM_TABLE_COLUMNS, evaluate, evaluate_masks, format_table
 from helpers.holes import CENTER_HOLE, apply_masks, paste_patch, random_masks, to_scale
 from helpers.metrics import mask_l1, mask_mse

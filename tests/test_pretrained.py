@@ -141,3 +141,19 @@ def test_shipped_records_name_every_setting_of_their_trainer(name):
     assert not missing, f"{name}'s record does not name {sorted(missing)}"
     unknown = config - _default_settings(rec["kind"]) - optional
     assert not unknown, f"{name}'s record names {sorted(unknown)}, which its trainer does not have"
+
+
+@pytest.mark.slow
+def test_a_new_run_starts_from_published_weights(weights, tmp_path):
+    """A warm start: the new run's networks take the published weights, and keep their own
+    settings, iteration and history."""
+    images = smooth_images(64, seed=5)
+    publish_tiny(GANTrainer(batch_size=8, compile_mode="eager", adversarial_weight=0.0), tmp_path, "l2-only", images)
+    fresh = GANTrainer(batch_size=8, compile_mode="eager", seed=3)
+    started = pretrained.warm_start(fresh, "l2-only", nets=["generator"])
+    assert started is fresh and fresh.iteration == 0 and fresh.settings.adversarial_weight == 0.001
+    published = pretrained.load_published("l2-only").model
+    for a, b in zip(fresh.models()["generator"].weights, published.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    fresh.fit(images[:48], 2, log_every=1, progress=False)   # and it trains on from there
+    assert fresh.iteration == 2

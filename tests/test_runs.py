@@ -36,12 +36,16 @@ def test_smoke_mode_is_read_in_one_place(monkeypatch):
     assert runs.plan("gan", "quick").run == "quick"
 
 
-def test_plans_follow_the_paper_and_shrink_in_smoke_mode():
+def test_plans_follow_the_paper_and_shrink_in_smoke_mode(monkeypatch):
+    speeds = {"autoencoder": 20.0, "gan": 1.0, "pconv": 10.0}
+    monkeypatch.setattr(runs, "measure_costs", lambda model, smoke=False: runs.Costs(speeds[model], 0, 0, 0))
     for model, kind in registry.KINDS.items():
         full = runs.plan(model, "paper")
         assert (full.iterations, full.batch_size) == (kind.budget.iterations, kind.budget.batch_size)
         quick = runs.plan(model, "quick")
-        assert quick.iterations == kind.quick_iterations < full.iterations
+        sized = max(kind.quick_minimum, round(kind.quick_seconds * speeds[model], -1))
+        assert quick.iterations == sized < full.iterations, "the quick run: its seconds at the speed here"
+        assert runs.plan(model, "quick", iterations=70).iterations == 70, "a run repeated at its length"
         assert quick.batch_size == full.batch_size and "quick run" in quick.describe()
         assert runs.plan(model, "paper", smoke=True).iterations == kind.smoke_iterations
     assert paper.BUDGETS["gan"] == registry.kind("gan").budget
@@ -52,11 +56,22 @@ def test_plans_follow_the_paper_and_shrink_in_smoke_mode():
         runs.plan("vae", "quick")
 
 
-def test_the_estimate_comes_from_a_measured_speed(monkeypatch):
-    monkeypatch.setattr(runs, "measure_speed", lambda model, smoke=False: 10.0)  # iterations per second
+def test_the_estimate_adds_up_measured_costs(monkeypatch):
+    # 10 iterations/s; compiling the step 4 s and the prediction 1 s; 2 ms a validation image
+    monkeypatch.setattr(runs, "measure_costs", lambda model, smoke=False: runs.Costs(10.0, 4.0, 1.0, 0.002))
     text = runs.estimate(runs.plan("autoencoder", "paper"))
-    assert "10.0 iterations/s" in text and "about 83 min." in text
-    assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(runs.plan("gan", "quick"))
+    assert "10.0 iterations/s" in text and "about 1.5 h (83 min training, 5 s compiling, 8 min validating)" in text
+    quick = runs.plan("gan", "quick", iterations=600)
+    parts = runs.estimate_seconds(quick)
+    assert parts == {"training": 60.0, "compiling": 5.0, "validating": 6 * 1_000 * 0.002, "plotting": 0.0}
+
+    class Live:
+        min_interval, milestones = 2.0, [150, 300, 450, 600]
+        redraw_seconds = staticmethod(lambda: 0.5)
+
+    # 30 log points, at most one redraw per 2 s of 60 s, the 4 milestones and the start and end
+    assert runs.estimate_seconds(quick, Live())["plotting"] == (30 + 4 + 2) * 0.5
+    assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(quick)
     assert runs.duration(30) == "30 s" and runs.duration(600) == "10 min"
 
 
@@ -65,13 +80,15 @@ def test_measured_speed_is_positive_and_asked_once(monkeypatch):
     calls = []
     original = AutoencoderTrainer.__init__
     monkeypatch.setattr(AutoencoderTrainer, "__init__", lambda self, *a, **kw: calls.append(1) or original(self, *a, **kw))
-    runs._SPEEDS.clear()
+    runs._COSTS.clear()
     assert runs.measure_speed("autoencoder") > 0
     assert runs.measure_speed("autoencoder") > 0 and len(calls) == 1
+    costs = runs.measure_costs("autoencoder")
+    assert costs.compile_seconds >= 0 and costs.validate_per_image > 0
 
 
 def test_quick_runs_start_afresh_and_paper_runs_resume(runs_folder):
-    quick, full = runs.plan("gan", "quick"), runs.plan("gan", "paper")
+    quick, full = runs.plan("gan", "quick", iterations=100), runs.plan("gan", "paper")
     (runs.run_dir(quick) / "checkpoint.npz").write_text("old")
     (runs.run_dir(full) / "checkpoint.npz").write_text("old")
     assert not (runs.run_dir(quick) / "checkpoint.npz").exists()

@@ -63,4 +63,4 @@ class ToyTrainer(Trainer):
 
 
 TOY = ModelKind("toy", "toy", "a toy model of the tests", "toy_kind.ToyTrainer", ToySettings, "toy", ("toy",), "unit",
-                "loss", "MSE of the patch", paper.Budget(40, 8), 4, 2)
+                "loss", "MSE of the patch", paper.Budget(40, 8), 1.0, 4, 2)

@@ -4,10 +4,11 @@ Why not the Keras 2 recipe for a GAN (compile D, set ``D.trainable = False``, co
 ``train_on_batch`` on each)? In Keras 3 it fails silently: D's own ``train_on_batch`` then
 changes none of D's weights on TensorFlow, and JAX raises an optimizer error. Instead every step
 of the course is a *pure function* of explicit states (Keras's ``stateless_call`` and
-``stateless_apply``): :func:`update` differentiates a loss with respect to one network's weights
+``stateless_apply``): :func:`helpers.steps.update` differentiates a loss with respect to one network's weights
 only, so a network the loss merely reads (a frozen discriminator) is frozen by construction, not
 by a flag. The same step functions run on both backends; only "take the gradient"
-(:func:`update`) and "compile" (:class:`compile_step`) differ, and they differ here.
+and "compile" (:class:`compile_step`) differ: the first is in :func:`helpers.steps.update`, on
+the student's path, and the second is here.
 """
 
 from __future__ import annotations
@@ -137,31 +138,11 @@ def with_non_trainable(state, non_trainable):
     return state
 
 
-def update(net: Net, loss_fn, state, *args):
-    """One optimizer update of ``net`` alone: ``(new state, loss, logs)``.
-
-    ``loss_fn(trainable, non_trainable, *args) -> (loss, (new_non_trainable, logs))`` is
-    differentiated with respect to ``net``'s trainable variables only: whatever else the
-    loss reads (a frozen discriminator) gets no gradient and no update.
-    """
-    trainable, non_trainable, opt_vars = state
-    if check_backend() == "jax":
-        import jax
-
-        (loss, (non_trainable, logs)), grads = jax.value_and_grad(
-            lambda t: loss_fn(t, non_trainable, *args), has_aux=True)(trainable)
-        trainable, opt_vars = net.optimizer.stateless_apply(opt_vars, grads, trainable)
-        return (trainable, non_trainable, opt_vars), loss, logs
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        loss, (new_non_trainable, logs) = loss_fn(trainable, non_trainable, *args)
-    grads = tape.gradient(loss, [v.value for v in trainable])
+def mean_over_replicas(grads):
+    """TensorFlow's data-parallel training sums the replicas' gradients: their mean instead
+    (unchanged with one replica, and on JAX)."""
     replicas = _replicas()
-    if replicas > 1:  # the optimizer sums the replicas' gradients: make it their mean
-        grads = [g / replicas for g in grads]
-    net.optimizer.apply(grads, trainable)
-    return with_non_trainable(state, new_non_trainable), loss, logs
+    return grads if replicas == 1 else [g / replicas for g in grads]
 
 
 def gradient_norm(loss_fn, state, *args):
