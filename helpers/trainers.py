@@ -277,15 +277,7 @@ class Trainer(WeightAveraging):
         the way its last iteration would, checkpointed, so ``resume=True`` continues from there.
         Returns the history: lists of logged values keyed by name.
         """
-        if not isinstance(iterations, (int, np.integer)) or iterations < 0:
-            raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}.")
-        if max_seconds is not None and not max_seconds > 0:
-            raise ValueError(f"max_seconds must be positive (or None for no limit), got {max_seconds!r}.")
-        checkpoint = Path(checkpoint_dir) / "checkpoint.npz" if checkpoint_dir else None
-        if resume and checkpoint is None:
-            raise ValueError("resume=True needs checkpoint_dir, the folder of the run to resume.")
-        if resume and checkpoint.exists():
-            self.load_checkpoint(checkpoint)
+        checkpoint = self._start_fit(iterations, checkpoint_dir, resume, max_seconds)
         sampler = BatchSampler(images_uint8, self.batch_size, self.seed)
         if validation is not None:
             validation = check_images(validation, None, "validation images")
@@ -325,6 +317,19 @@ class Trainer(WeightAveraging):
             self.sync()
             self.stop_requested = False
         return self.history
+
+    def _start_fit(self, iterations, checkpoint_dir, resume: bool, max_seconds) -> Path | None:
+        """Check fit's arguments, resume where asked; return the checkpoint's path (or None)."""
+        if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+            raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}.")
+        if max_seconds is not None and not max_seconds > 0:
+            raise ValueError(f"max_seconds must be positive (or None for no limit), got {max_seconds!r}.")
+        checkpoint = Path(checkpoint_dir) / "checkpoint.npz" if checkpoint_dir else None
+        if resume and checkpoint is None:
+            raise ValueError("resume=True needs checkpoint_dir, the folder of the run to resume.")
+        if resume and checkpoint.exists():
+            self.load_checkpoint(checkpoint)
+        return checkpoint
 
     def _log_point(self, run: _Progress, sampler, validation, checkpoint, divergence_factor) -> dict:
         """Log the mean of the steps since the last log point (and validate, if asked); keep the
