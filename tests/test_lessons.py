@@ -33,6 +33,7 @@ def test_sections_split_at_headings_and_add_up_compute_and_reading():
         timed("x = 1\ny = 2", 3),
         new_markdown_cell("end of the first\n\n## 2. Second"),
         timed("print(x)", 5, text="1\n"),
+        new_code_cell("#@title Set-up\nimport os\nprint(os.sep)", metadata={"jupyter": {"source_hidden": True}}),
         new_markdown_cell("## 3. Later\nread at home", metadata={"tags": ["homework"]}),
         timed("z = 3", 7),
         new_markdown_cell("## Exercises\n### Exercise 1 · Try (5 min)"),
@@ -43,6 +44,7 @@ def test_sections_split_at_headings_and_add_up_compute_and_reading():
     assert found["1. First"]["seconds"] == 3.5 and found["1. First"]["code_lines"] == 2
     assert found["1. First"]["words"] == 7 + 4, "the heading, its text, and the words before the next heading"
     assert found["2. Second"]["outputs"] == 1 and found["2. Second"]["seconds"] == 5.5
+    assert found["2. Second"]["code_lines"] == 1, "a collapsed cell is run, not read"
     assert found["3. Later"]["kind"] == "homework" and found["Exercises"]["kind"] == "homework"
     solutions = found["exercise solutions"]
     assert solutions["kind"] == "solutions" and solutions["seconds"] == 9.5 and found["Exercises"]["seconds"] == 0

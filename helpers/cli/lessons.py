@@ -10,7 +10,8 @@ solution cells too (timed apart). It records each section's compute time (the wa
 its cells) and a reading allowance from its text (:data:`READING`), and writes
 ``results/lesson_timing.json`` and ``results/lesson_timing.md`` with the machine it ran on.
 A section is a ``## `` heading and what follows it; a heading cell tagged ``homework`` marks
-its section as not part of the 90-minute class (docs/teaching.md). It also compares each
+its section as not part of the 90-minute class (docs/teaching.md). A collapsed code cell (the
+set-up's form) counts as run, not read. It also compares each
 quick run's printed estimate with the time its training cell took.
 
 ``student`` writes a copy of the notebooks (``.ipynb``, what students open) without the
@@ -98,10 +99,13 @@ def sections(notebook) -> list[dict]:
                 found[-1]["words"] += _words(part)
             continue
         target = solutions if SOLUTION_TAG in tags else found[-1]
-        target["code_lines"] += len([line for line in cell.source.splitlines() if line.strip()])
+        hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") and target is not solutions
+        if not hidden:   # a collapsed cell (the set-up's form) is run, not read
+            target["code_lines"] += len([line for line in cell.source.splitlines() if line.strip()])
         target["seconds"] += _seconds(cell)
         target["outputs"] += _outputs(cell)
-    found = [s for s in found if s["words"] or s["code_lines"]] + ([solutions] if solutions["code_lines"] else [])
+    found = [s for s in found if s["words"] or s["code_lines"] or s["seconds"]] + (
+        [solutions] if solutions["code_lines"] else [])
     for s in found:
         s["seconds"] = round(s["seconds"], 1)
         s["reading_minutes"] = round(reading_minutes(s), 1)
