@@ -45,9 +45,10 @@
 # notebooks 3 and 4 saved for that run; where one is missing (you have not run that
 # notebook with that choice), it says so and uses the shipped weights for that model.
 
-# %% tags=["colab-setup"]
-# Set-up. In Google Colab: fetch the course (once a session). Anywhere else: nothing to
-# install, only make the `helpers` package importable.
+# %% tags=["colab-setup"] cellView="form" jupyter={"source_hidden": true}
+#@title Set-up: fetch the course on Colab (click ▶; nothing to read here)
+# In Google Colab: fetch the course (once a session) and make sure OpenCV can run the shift-map
+# fill. Anywhere else: nothing to install, only make the `helpers` package importable.
 import subprocess, sys
 from pathlib import Path
 
@@ -69,6 +70,9 @@ else:  # the repository root: the first folder up from here that holds helpers/
     ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir()), Path.cwd())
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if "google.colab" in sys.modules:  # before cv2 is imported: one line if it changes anything
+    from helpers.environment import repair_opencv
+    repair_opencv()
 
 # %% tags=["run-choice"]
 RUN = "pretrained"  # "pretrained" (the shipped weights) | "quick" | "paper" (the models notebooks 3 and 4 saved)
