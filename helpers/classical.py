@@ -250,8 +250,11 @@ def shiftmap_unavailable() -> str | None:
         except Exception as err:  # a broken build: say so rather than fail in a notebook's loop
             problem = f"cv2.xphoto.inpaint fails here ({type(err).__name__}: {err})"
     else:
-        problem = (f"this OpenCV {cv2.__version__} has " + ("a cv2.xphoto without inpaint" if xphoto
-                   else "no cv2.xphoto") + " (a wheel without OpenCV's contrib modules won the shared cv2 folder)")
+        wheels = opencv_wheels()
+        why = ("several OpenCV wheels share its folder, and one without the contrib modules was installed last"
+               if len(wheels) > 1 else "it is OpenCV without the contrib modules")
+        problem = (f"this OpenCV {cv2.__version__} has {'a cv2.xphoto without inpaint' if xphoto else 'no cv2.xphoto'}"
+                   f" ({why})")
     spec = contrib_wheel_for(cv2.__version__, opencv_wheels())
     command = f"`pip install --no-deps --force-reinstall {spec}`"
     how = (f"run the notebook's first cell again (or {command}), then Runtime > Restart session"

@@ -121,7 +121,9 @@ def test_the_real_opencv_is_judged_by_whether_xphoto_inpaint_is_there():
 def test_a_cv2_without_xphoto_inpaint_is_left_out_with_the_fix(monkeypatch):
     broken_cv2(monkeypatch)  # Colab's three wheels, opencv-python 5.0.0 last
     reason = shiftmap_unavailable()
-    assert reason.startswith("The shift-map fill is left out: this OpenCV 5.0.0 has a cv2.xphoto without inpaint")
+    assert reason.startswith("The shift-map fill is left out: this OpenCV 5.0.0 has a cv2.xphoto without inpaint "
+                             "(several OpenCV wheels share its folder, and one without the contrib modules was "
+                             "installed last); to get it, run ")
     assert "`pip install --no-deps --force-reinstall opencv-contrib-python-headless==5.0.0.93`" in reason
     assert "restart the kernel" in reason
     with pytest.raises(ImportError, match="left out"):
@@ -135,11 +137,13 @@ def test_a_cv2_without_xphoto_inpaint_is_left_out_with_the_fix(monkeypatch):
 def test_on_colab_the_fix_is_the_set_up_cell(monkeypatch):
     import types
 
-    cv2 = broken_cv2(monkeypatch)
+    cv2 = broken_cv2(monkeypatch, version="4.11.0", wheels={"opencv-python": "4.11.0.86"})
     del cv2.xphoto  # a lone non-contrib wheel: no cv2.xphoto at all
     monkeypatch.setitem(__import__("sys").modules, "google.colab", types.ModuleType("google.colab"))
     reason = shiftmap_unavailable()
-    assert "has no cv2.xphoto" in reason and "run the notebook's first cell again" in reason
+    assert "has no cv2.xphoto (it is OpenCV without the contrib modules)" in reason
+    assert "run the notebook's first cell again (or `pip install --no-deps --force-reinstall " \
+           "opencv-contrib-python-headless==4.11.0.86`)" in reason
     assert "Runtime > Restart session" in reason
 
 
