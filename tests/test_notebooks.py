@@ -124,10 +124,15 @@ def test_every_exercise_has_a_time_a_hint_and_a_solution(name):
 # --------------------------------------------------------------------------- Colab
 
 
-def _colab_setup(tmp_path, repository: str, branch: str | None = None) -> str:
-    """The set-up cell as Colab runs it: google.colab importable, the clone going to tmp_path."""
+def _colab_setup(tmp_path, repository: str, branch: str | None = None, repair: bool = False) -> str:
+    """The set-up cell as Colab runs it: google.colab importable, the clone going to tmp_path.
+    Its OpenCV repair is imported but not called unless ``repair``: on this interpreter it could
+    install a wheel (tests/test_environment.py tests it with a stand-in interpreter)."""
     url, default = set_repository.read_repository()
     source = set_repository.setup_source(url, branch or default)
+    if not repair:
+        assert source.count("\n    repair_opencv()") == 1
+        source = source.replace("\n    repair_opencv()", "\n    assert callable(repair_opencv)")
     source = source.replace(f'REPOSITORY = "{url}"', f"REPOSITORY = {repository!r}")
     source = source.replace(f'Path("{set_repository.COLAB_ROOT}")', f"Path({str(tmp_path / 'course')!r})")
     return "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source
@@ -182,7 +187,7 @@ def test_colab_setup_repairs_opencv_before_anything_imports_cv2(tmp_path):
     (stub / "__init__.py").write_text("")
     (stub / "environment.py").write_text(
         "import sys\ndef repair_opencv():\n    print('repair_opencv called; cv2 imported:', 'cv2' in sys.modules)\n")
-    done = _run(_colab_setup(tmp_path, "https://github.com/someone/course"), tmp_path)
+    done = _run(_colab_setup(tmp_path, "https://github.com/someone/course", repair=True), tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "repair_opencv called; cv2 imported: False"
 

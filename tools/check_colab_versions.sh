@@ -181,6 +181,19 @@ if ((!SKIP_INSTALL)); then
   # satisfy a later, unpinned one; and the OpenCV wheels go in together, in the profile's order,
   # as on Colab (where several of them share the cv2 folder, which one wins is left as Colab has it).
   "$PY" -m pip install --quiet -r "$PROFILE_FILE" "${OTHERS[@]}"
+  # The OpenCV wheels exactly as the profile has them. A wheel it does not pin (the contrib wheel
+  # that a Colab set-up cell installs, say) shares their cv2 folder, so all go, and the profile's
+  # are installed again together, as Colab lists them.
+  mapfile -t OPENCV_PINS < <(printf '%s\n' "${PINS[@]}" | grep -i '^opencv' || true)
+  mapfile -t OPENCV_HERE < <("$PY" -m pip list --format=freeze 2>/dev/null | grep -i '^opencv' | cut -d= -f1 || true)
+  for wheel in "${OPENCV_HERE[@]}"; do
+    if ! printf '%s\n' "${OPENCV_PINS[@]%%==*}" | grep -qixF "$wheel"; then
+      echo "== $wheel is not in the profile: reinstalling the profile's OpenCV wheels alone"
+      "$PY" -m pip uninstall --quiet --yes "${OPENCV_HERE[@]}"
+      "$PY" -m pip install --quiet --no-deps "${OPENCV_PINS[@]}"
+      break
+    fi
+  done
   if [[ -n "$CV2_PIN" ]]; then
     # Its files over the others' in the shared cv2 folder, as if pip had installed it last.
     echo "== cv2 from $CV2_PIN (reinstalled last, over the other OpenCV wheels)"
