@@ -10,12 +10,15 @@ and one widget serve both:
 - :class:`OpenCVFill`: OpenCV's ``cv2.inpaint`` (Telea's fast marching method, or the
   Navier-Stokes method), which propagates the colours at the hole's border inwards.
 - :class:`BiharmonicFill`: scikit-image's biharmonic inpainting, the smoothest surface that
-  matches the border; the strongest of these on CIFAR-10 (~3 ms/image).
+  matches the border; the strongest of these on CIFAR-10.
 - :class:`ExemplarFill`: OpenCV's shift-map inpainting (He and Sun 2012, in the contrib
   module ``cv2.xphoto``), an *exemplar* method: it copies pieces of the known image into the
   hole, as Criminisi et al. (2004) and PatchMatch (Photoshop's Content-Aware Fill) do. It
   continues a repeating texture where the three above (*diffusion* methods, which smooth the
-  border inwards) blur it; it cannot paint what the image does not contain. The slowest.
+  border inwards) blur it; it cannot paint what the image does not contain. The slowest. It
+  needs ``cv2.xphoto.inpaint``, which some installations lack (several OpenCV wheels sharing
+  one ``cv2`` folder, as on Colab): :func:`shiftmap_unavailable` says whether it runs here,
+  and why not.
 
 All work on any :class:`~helpers.holes.Hole` that fits in the image, on a batch, on the
 unit scale [0, 1]. They do not look at the pixels inside the hole (those are overwritten
@@ -24,7 +27,11 @@ before :meth:`~helpers.inpainters.Inpainter.predict_patch` is called).
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import numbers
+import re
+import sys
 
 import numpy as np
 
@@ -34,8 +41,12 @@ from .inpainters import Inpainter
 CLASSICAL_IDS = ("mean", "telea", "ns", "biharmonic", "shiftmap")
 """Short ids of the classical fills, in the order :func:`classical_fills` returns them."""
 DEFAULT_IDS = ("mean", "telea", "ns", "biharmonic")
-"""The fills :func:`classical_fills` gives unless asked: all but the slow exemplar one (about
-65 ms per 32x32 image, against 5 ms for biharmonic); ask for ``"shiftmap"`` by name."""
+"""The fills :func:`classical_fills` gives unless asked: all but the exemplar one, the slowest
+classical fill (docs/benchmark.md); ask for ``"shiftmap"`` by name."""
+OPENCV_WHEELS = ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
+                 "opencv-contrib-python-headless")
+"""The pip packages that each install OpenCV's ``cv2`` (into the same folder: the last one
+installed wins); only the two ``contrib`` ones hold ``cv2.xphoto``."""
 
 
 def _hole_mask(hole: Hole, height: int, width: int) -> np.ndarray:
@@ -166,7 +177,7 @@ class BiharmonicFill(Inpainter):
     """scikit-image's ``inpaint_biharmonic``: the smoothest surface that matches the border.
 
     Solves a biharmonic equation for the hole's pixels, channel by channel
-    (``channel_axis=-1``), in float64 on the unit scale. About 3 ms per 32x32 image.
+    (``channel_axis=-1``), in float64 on the unit scale.
     """
 
     name = "scikit-image biharmonic"
@@ -190,17 +201,65 @@ class BiharmonicFill(Inpainter):
                          for image, mask in zip(holed, masks)]).astype(np.float32)
 
 
-def _xphoto():
-    """OpenCV with its contrib module ``xphoto`` (shift-map inpainting), or a clear error."""
-    import cv2
+def opencv_wheels() -> dict[str, str]:
+    """The OpenCV pip packages installed here (:data:`OPENCV_WHEELS`), name -> version."""
+    found = {}
+    for name in OPENCV_WHEELS:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return found
 
-    if not hasattr(cv2, "xphoto") or not hasattr(cv2.xphoto, "INPAINT_SHIFTMAP"):
-        raise ImportError(
-            f"The shift-map fill needs OpenCV's contrib modules (cv2.xphoto), which this OpenCV "
-            f"{cv2.__version__} lacks: install opencv-contrib-python-headless (Colab ships it): "
-            f"pip uninstall -y opencv-python-headless opencv-python && "
-            f"pip install opencv-contrib-python-headless")
-    return cv2
+
+def contrib_wheel_for(cv2_version: str, wheels: dict[str, str]) -> str:
+    """The pip requirement of the contrib OpenCV wheel that matches the ``cv2`` in use: the
+    headless contrib wheel at the version of the installed wheel that ``cv2_version`` comes
+    from (``"5.0.0"`` and ``{"opencv-python": "5.0.0.93"}`` give
+    ``"opencv-contrib-python-headless==5.0.0.93"``), or at ``5.0.0.*`` when no installed
+    wheel has that version."""
+    release = ".".join(re.findall(r"\d+", cv2_version)[:3])
+    matching = sorted((v for v in wheels.values() if v == release or v.startswith(release + ".")),
+                      key=lambda v: [int(n) for n in re.findall(r"\d+", v)])
+    return f"opencv-contrib-python-headless=={matching[-1] if matching else release + '.*'}"
+
+
+@functools.lru_cache(maxsize=1)
+def shiftmap_unavailable() -> str | None:
+    """None where OpenCV's shift-map fill (:class:`ExemplarFill`) runs; otherwise why not, and
+    how to get it, in a sentence a student can act on. Asked once per process (cached; the
+    answer changes only with a restart after installing OpenCV).
+
+    Shift-map needs ``cv2.xphoto.inpaint``, in the contrib wheels only. Several OpenCV wheels
+    can be installed at once (Colab has three); they share one ``cv2`` folder and the last one
+    installed wins, which may leave a ``cv2.xphoto`` without ``inpaint``.
+    """
+    try:
+        import cv2
+    except ImportError as err:
+        return (f"The shift-map fill is left out: OpenCV does not import here ({err}); install it with "
+                f"`pip install opencv-contrib-python-headless` and restart the kernel.")
+    xphoto = getattr(cv2, "xphoto", None)
+    if hasattr(xphoto, "inpaint") and hasattr(xphoto, "INPAINT_SHIFTMAP"):
+        try:
+            known = np.full((8, 8), 255, np.uint8)
+            known[3:5, 3:5] = 0
+            xphoto.inpaint(np.ones((8, 8, 3), np.float32), known, np.zeros((8, 8, 3), np.float32),
+                           xphoto.INPAINT_SHIFTMAP)
+            return None
+        except Exception as err:  # a broken build: say so rather than fail in a notebook's loop
+            problem = f"cv2.xphoto.inpaint fails here ({type(err).__name__}: {err})"
+    else:
+        wheels = opencv_wheels()
+        why = ("several OpenCV wheels share its folder, and one without the contrib modules was installed last"
+               if len(wheels) > 1 else "it is OpenCV without the contrib modules")
+        problem = (f"this OpenCV {cv2.__version__} has {'a cv2.xphoto without inpaint' if xphoto else 'no cv2.xphoto'}"
+                   f" ({why})")
+    spec = contrib_wheel_for(cv2.__version__, opencv_wheels())
+    command = f"`pip install --no-deps --force-reinstall {spec}`"
+    how = (f"run the notebook's first cell again (or {command}), then Runtime > Restart session"
+           if "google.colab" in sys.modules else f"run {command} and restart the kernel")
+    return f"The shift-map fill is left out: {problem}; to get it, {how}."
 
 
 # OpenCV's 8-bit Lab layout (L on 0..255, a and b shifted by 128), kept in float32 so nothing is
@@ -220,7 +279,8 @@ class ExemplarFill(Inpainter):
     texture (bricks, stripes) it continues the pattern; on a face with the eyes cut out it
     pastes skin, hair or a mouth: it can only copy what the image contains.
 
-    Needs ``opencv-contrib-python-headless`` (``cv2.xphoto``; Colab ships it). Works on each
+    Needs ``cv2.xphoto.inpaint``, from OpenCV's contrib wheels (:func:`shiftmap_unavailable`
+    says whether it runs here, and how to get it where not). Works on each
     image alone, in float32 Lab. Known pixels are returned unchanged (OpenCV re-synthesises a
     4-pixel ring around the hole too; only the hole's pixels are kept). On tiny images OpenCV
     leaves some hole pixels without a source (5 to 10 % of a CIFAR-10 centre hole); those are
@@ -230,19 +290,22 @@ class ExemplarFill(Inpainter):
     fills are sharp and wrong: a higher hole MSE than even the mean colour. On a repeating
     texture (notebook 1's bricks) it beats every diffusion fill.
 
-    **Slow**: 55 to 85 ms per 32x32 image, measured on a busy 2-core AMD EPYC machine (Telea
-    about 1 ms, biharmonic about 5 ms): minutes for thousands of test images. About 2 s for a
-    192x192 photograph and 4 to 7 s at 256x256: its time grows with the whole image.
+    **Slow**: the slowest classical fill, by far (docs/benchmark.md measures it): minutes for
+    thousands of CIFAR-10 test images, seconds for one photograph. Its time grows with the
+    whole image, not only with the hole.
     """
 
     name = "OpenCV shift-map (exemplar)"
 
     def __init__(self):
-        _xphoto()  # fail here, with the fix, rather than in the middle of an evaluation
+        why_not = shiftmap_unavailable()
+        if why_not:  # fail here, with the fix, rather than in the middle of an evaluation
+            raise ImportError(why_not)
 
     def _fill_one(self, image: np.ndarray, missing: np.ndarray) -> np.ndarray:
         """One image (H, W, 3) on [0, 1] and its hole (True = missing) -> the filled image."""
-        cv2 = _xphoto()
+        import cv2
+
         if missing.all():
             raise ValueError("The hole covers the whole image: there is nothing to copy from.")
         image = image.astype(np.float32)
@@ -279,8 +342,8 @@ class ExemplarFill(Inpainter):
         return f"<ExemplarFill {self.name!r}>"
 
 
-def classical_fills(train_images_uint8=None, methods=None,
-                    mean_region: Hole | None = CENTER_HOLE) -> dict[str, Inpainter]:
+def classical_fills(train_images_uint8=None, methods=None, mean_region: Hole | None = CENTER_HOLE,
+                    skip_unavailable: bool = False) -> dict[str, Inpainter]:
     """The classical fills keyed by short id: ``"mean"``, ``"telea"``, ``"ns"``, ``"biharmonic"``
     and, when asked for by name (:data:`DEFAULT_IDS`), ``"shiftmap"`` (:class:`ExemplarFill`,
     which needs OpenCV's contrib modules and is slow).
@@ -292,6 +355,10 @@ def classical_fills(train_images_uint8=None, methods=None,
     ``train_images_uint8`` is None it is left out (unless asked for by name in ``methods``,
     which is then an error). ``methods`` (optional) is a list of ids to keep, in that
     order; unknown ids raise a ValueError listing the valid ones.
+
+    ``skip_unavailable=True`` leaves out ``"shiftmap"`` where it cannot run here (OpenCV without
+    ``cv2.xphoto.inpaint``; :func:`shiftmap_unavailable` says why) instead of raising an
+    ImportError, so that every other fill still runs.
     """
     if methods is None:
         wanted = [m for m in DEFAULT_IDS if m != "mean" or train_images_uint8 is not None]
@@ -307,6 +374,8 @@ def classical_fills(train_images_uint8=None, methods=None,
                 "The 'mean' fill needs the training images to compute the data-set mean "
                 "colour: pass train_images_uint8, or leave 'mean' out."
             )
+    if skip_unavailable and "shiftmap" in wanted and shiftmap_unavailable():
+        wanted.remove("shiftmap")
     fills: dict[str, Inpainter] = {}
     for m in wanted:
         if m == "mean":

@@ -1,15 +1,19 @@
-"""Where a notebook runs: Colab or not, a GPU or not, and Keras started without its noise.
+"""Where a notebook runs: Colab or not, a GPU or not, OpenCV's contrib part or not, and Keras
+started without its noise.
 
 Call :func:`quiet_logs` before the first ``import keras``: the backend then starts without
-the start-up messages that TensorFlow and XLA print, which a student cannot act on. This
-module imports Keras only inside the functions that need it, for that reason.
+the start-up messages that TensorFlow and XLA print, which a student cannot act on. On Colab,
+the notebooks' set-up cell calls :func:`repair_opencv` before anything imports ``cv2``. This
+module imports Keras and OpenCV only inside the functions that need them, for those reasons.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
+import subprocess
 import sys
 import warnings
 
@@ -87,11 +91,6 @@ def gpus() -> tuple[str, ...]:
             return ()
 
 
-def gpu_available() -> bool:
-    """Whether the active Keras backend sees at least one GPU."""
-    return bool(gpus())
-
-
 def gpu_status() -> str:
     """One sentence: is there a GPU, which one, and what that means for this notebook."""
     from .engine.backend import backend
@@ -101,3 +100,66 @@ def gpu_status() -> str:
     hint = " In Colab choose Runtime > Change runtime type > GPU." if in_colab() else ""
     return (f"No GPU found (Keras backend: {backend()}): everything runs on the CPU, so the "
             f"notebooks use the trained weights or short runs.{hint}")
+
+
+# Run in a fresh interpreter, so that the kernel's own import of cv2 comes after any repair.
+_OPENCV_PROBE = """
+import importlib.metadata as m, json
+wheels = {}
+for name in %r:
+    try:
+        wheels[name] = m.version(name)
+    except m.PackageNotFoundError:
+        pass
+try:
+    import cv2
+except ImportError:
+    print(json.dumps(None))
+else:
+    x = getattr(cv2, "xphoto", None)
+    print(json.dumps({"version": cv2.__version__, "wheels": wheels,
+                      "inpaint": hasattr(x, "inpaint") and hasattr(x, "INPAINT_SHIFTMAP")}))
+"""
+
+
+def probe_opencv(python: str = sys.executable) -> dict | None:
+    """What a fresh ``python`` finds when it imports ``cv2``, without importing it here: its
+    version, the OpenCV wheels installed, and whether ``cv2.xphoto.inpaint`` (the shift-map
+    fill) is there. None when cv2 does not import at all."""
+    from .classical import OPENCV_WHEELS
+
+    done = subprocess.run([python, "-c", _OPENCV_PROBE % (OPENCV_WHEELS,)], capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def repair_opencv(python: str = sys.executable) -> str | None:
+    """Where ``cv2`` lacks ``xphoto.inpaint`` (Colab installs three OpenCV wheels into one
+    ``cv2`` folder, and one without the contrib modules can win), install the contrib wheel that
+    matches the installed cv2, and print one line that says what happened. Returns that line, or
+    None when nothing needed doing (OpenCV works, or is absent: the notebooks then say why
+    shift-map is missing). Call it before ``import cv2``; the notebooks' set-up cell does, on Colab.
+    If the install fails (offline), the shift-map fill is left out and everything else runs.
+    """
+    from .classical import contrib_wheel_for
+
+    found = probe_opencv(python)
+    if found is None or found["inpaint"]:
+        return None
+    spec = contrib_wheel_for(found["version"], found["wheels"])
+    install = subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+                              spec], capture_output=True, text=True, timeout=600)
+    after = probe_opencv(python) if install.returncode == 0 else None
+    if after is not None and after["inpaint"]:
+        line = (f"OpenCV: installed {spec}, since this OpenCV {found['version']} lacked cv2.xphoto.inpaint "
+                f"(the shift-map fill)")
+        line += (": restart the session (Runtime > Restart session) to use it, cv2 was already imported."
+                 if "cv2" in sys.modules else ".")
+    else:
+        said = (install.stderr.strip().splitlines() or ["it installed, and cv2.xphoto.inpaint is still missing"])[-1]
+        line = (f"OpenCV: could not install {spec} ({said}); the shift-map fill will be left out, and "
+                f"everything else runs.")
+    print(line)
+    return line

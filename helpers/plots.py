@@ -309,19 +309,3 @@ def class_bars(values: dict, class_names, ylabel: str, title: str, caption: str 
     ax.legend(fontsize=8, ncols=min(len(names), 4), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               frameon=False)
     return finish(fig, title, caption)
-
-
-# --------------------------------------------------------------------------- moved
-
-
-_MOVED_TO_CURVES = ("loss_curves", "gan_curves")
-
-
-def __getattr__(name: str):
-    """``plots.loss_curves`` and ``plots.gan_curves`` are :mod:`helpers.curves`'s now; the report
-    command (helpers/cli/report.py) still asks this module for them until it imports them there."""
-    if name in _MOVED_TO_CURVES:
-        from . import curves
-
-        return getattr(curves, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

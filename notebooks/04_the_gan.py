@@ -47,9 +47,10 @@
 # learn. To choose on Colab, edit the cell and run the notebook again
 # (Runtime > Run all).
 
-# %% tags=["colab-setup"]
-# Set-up. In Google Colab: fetch the course (once a session). Anywhere else: nothing to
-# install, only make the `helpers` package importable.
+# %% tags=["colab-setup"] cellView="form" jupyter={"source_hidden": true}
+#@title Set-up: fetch the course on Colab (click ▶; nothing to read here)
+# In Google Colab: fetch the course (once a session) and make sure OpenCV can run the shift-map
+# fill. Anywhere else: nothing to install, only make the `helpers` package importable.
 import subprocess, sys
 from pathlib import Path
 
@@ -71,6 +72,9 @@ else:  # the repository root: the first folder up from here that holds helpers/
     ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir()), Path.cwd())
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if "google.colab" in sys.modules:  # before cv2 is imported: one line if it changes anything
+    from helpers.environment import repair_opencv
+    repair_opencv()
 
 # %% tags=["run-choice"]
 RUN = "pretrained"  # "pretrained" (the shipped weights) | "quick" (section 6's run) | "paper"

@@ -45,9 +45,10 @@
 # notebooks 3 and 4 saved for that run; where one is missing (you have not run that
 # notebook with that choice), it says so and uses the shipped weights for that model.
 
-# %% tags=["colab-setup"]
-# Set-up. In Google Colab: fetch the course (once a session). Anywhere else: nothing to
-# install, only make the `helpers` package importable.
+# %% tags=["colab-setup"] cellView="form" jupyter={"source_hidden": true}
+#@title Set-up: fetch the course on Colab (click ▶; nothing to read here)
+# In Google Colab: fetch the course (once a session) and make sure OpenCV can run the shift-map
+# fill. Anywhere else: nothing to install, only make the `helpers` package importable.
 import subprocess, sys
 from pathlib import Path
 
@@ -69,6 +70,9 @@ else:  # the repository root: the first folder up from here that holds helpers/
     ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir()), Path.cwd())
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if "google.colab" in sys.modules:  # before cv2 is imported: one line if it changes anything
+    from helpers.environment import repair_opencv
+    repair_opencv()
 
 # %% tags=["run-choice"]
 RUN = "pretrained"  # "pretrained" (the shipped weights) | "quick" | "paper" (the models notebooks 3 and 4 saved)
@@ -87,7 +91,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from helpers import paper, plots, runs, widgets
-from helpers.classical import CLASSICAL_IDS, classical_fills
+from helpers.classical import CLASSICAL_IDS, classical_fills, shiftmap_unavailable
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.evaluation import TABLE_COLUMNS, evaluate, evaluate_with_per_image, format_table, per_class
 from helpers.models import load_inpainter
@@ -146,14 +150,19 @@ print(about_gan)
 # the slowest: the cell times it on a few images and says how long the whole table takes.
 
 # %%
-methods = {**classical_fills(data.x_train, methods=CLASSICAL_IDS), "autoencoder": autoencoder, "gan": gan}
+# skip_unavailable: shift-map is left out where this OpenCV cannot run it (the cell says why)
+methods = {**classical_fills(data.x_train, methods=CLASSICAL_IDS, skip_unavailable=True),
+           "autoencoder": autoencoder, "gan": gan}
 for key, method in methods.items():
     print(f"{key:12s} {method.name}")
-start = time.perf_counter()
-methods["shiftmap"].fill(x_test[:20])
-seconds = (time.perf_counter() - start) / 20
-print(f"\nshift-map: {1000 * seconds:.0f} ms per image here, so about {seconds * len(x_test) / 60:.1f} min "
-      f"for {len(x_test):,} test images; every other method together takes far less")
+if "shiftmap" in methods:
+    start = time.perf_counter()
+    methods["shiftmap"].fill(x_test[:20])
+    seconds = (time.perf_counter() - start) / 20
+    print(f"\nshift-map: {1000 * seconds:.0f} ms per image here, so about {seconds * len(x_test) / 60:.1f} min "
+          f"for {len(x_test):,} test images; every other method together takes far less")
+else:
+    print(f"\n{shiftmap_unavailable()} Its rows below are left out; everything else runs.")
 
 # %% [markdown]
 # ## 4. The metrics table
@@ -186,11 +195,14 @@ Markdown(format_table(rows))
 # %%
 by_id = {row["id"]: row for row in rows}
 diffusion = min((by_id[k] for k in ("telea", "ns", "biharmonic")), key=lambda r: r["hole_mse"])
-s = by_id["shiftmap"]
-print(f"shift-map: hole MSE {s['hole_mse']:.4f}, {s['hole_mse'] / diffusion['hole_mse']:.1f} times the best "
-      f"diffusion fill's ({diffusion['method']}, {diffusion['hole_mse']:.4f}), and "
-      f"{s['hole_mse'] / by_id['mean']['hole_mse']:.1f} times the mean colour's; sharpness ratio "
-      f"{s['sharpness_ratio']:.2f} against {diffusion['sharpness_ratio']:.2f}")
+s = by_id.get("shiftmap")
+if s is None:
+    print("No shift-map row here (section 3 says why).")
+else:
+    print(f"shift-map: hole MSE {s['hole_mse']:.4f}, {s['hole_mse'] / diffusion['hole_mse']:.1f} times the best "
+          f"diffusion fill's ({diffusion['method']}, {diffusion['hole_mse']:.4f}), and "
+          f"{s['hole_mse'] / by_id['mean']['hole_mse']:.1f} times the mean colour's; sharpness ratio "
+          f"{s['sharpness_ratio']:.2f} against {diffusion['sharpness_ratio']:.2f}")
 
 # %% [markdown]
 # A fill can be sharp and wrong: copied pieces of the border have all the detail of a
@@ -243,7 +255,7 @@ plots.method_grid(images, fills, title="Every method on the same test images",
 # For five of the methods, their three lowest-error fills and their three highest-error fills.
 
 # %%
-chosen = ["telea", "biharmonic", "shiftmap", "autoencoder", "gan"]
+chosen = [k for k in ("telea", "biharmonic", "shiftmap", "autoencoder", "gan") if k in methods]
 plots.best_worst(x_test, {names[k]: patches[k] for k in chosen},
                  {names[k]: per_image[k]["hole_mse"] for k in chosen}, k=3)
 
@@ -444,10 +456,13 @@ from helpers.holes import CENTER_HOLE, to_scale
 few = to_scale(x_test[:32], "unit")
 truth = few[:, CENTER_HOLE.rows, CENTER_HOLE.cols]
 side = np.concatenate([few, few], axis=2)  # 32x64: the image, and an intact copy on its right
-alone = per_image["shiftmap"]["hole_mse"][:32]
-copied = ((methods["shiftmap"].fill(side, CENTER_HOLE) - truth) ** 2).mean(axis=(1, 2, 3))
-print(f"shift-map on {len(few)} test images: hole MSE {alone.mean():.4f} alone, {copied.mean():.4f} with a copy "
-      f"beside; {np.sum(copied < 1e-3)} of them filled almost exactly (MSE under 0.001)")
+if "shiftmap" not in methods:
+    print(shiftmap_unavailable())
+else:
+    alone = per_image["shiftmap"]["hole_mse"][:32]
+    copied = ((methods["shiftmap"].fill(side, CENTER_HOLE) - truth) ** 2).mean(axis=(1, 2, 3))
+    print(f"shift-map on {len(few)} test images: hole MSE {alone.mean():.4f} alone, {copied.mean():.4f} with a "
+          f"copy beside; {np.sum(copied < 1e-3)} of them filled almost exactly (MSE under 0.001)")
 
 # %% [markdown]
 # With the answer in the image, copying finds it, for some images exactly. Shift-map

@@ -70,6 +70,17 @@ def test_colab_badge_and_setup_cell_use_the_one_address(name):
 
 
 @pytest.mark.parametrize("name", EXPECTED)
+def test_setup_cell_is_a_collapsed_form_in_both_files(name):
+    """Colab shows it as its title (cellView: form), JupyterLab collapsed (source_hidden), in the
+    .ipynb Colab opens and in the .py people edit (jupytext keeps both keys)."""
+    for notebook in (jupytext.read(NOTEBOOKS / f"{name}.py"), nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)):
+        setup = next(c for c in notebook.cells if set_repository.SETUP_TAG in c.metadata.get("tags", []))
+        assert setup.metadata["cellView"] == "form" and setup.metadata["jupyter"]["source_hidden"] is True
+        assert setup.source.splitlines()[0] == set_repository.SETUP_TITLE
+    assert set_repository.SETUP_TITLE.startswith("#@title ") and "\n" not in set_repository.SETUP_TITLE
+
+
+@pytest.mark.parametrize("name", EXPECTED)
 def test_notebook_has_goals_setup_summary_and_short_cells(name):
     nb = jupytext.read(NOTEBOOKS / f"{name}.py")
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -113,10 +124,15 @@ def test_every_exercise_has_a_time_a_hint_and_a_solution(name):
 # --------------------------------------------------------------------------- Colab
 
 
-def _colab_setup(tmp_path, repository: str) -> str:
-    """The set-up cell as Colab runs it: google.colab importable, the clone going to tmp_path."""
-    url, branch = set_repository.read_repository()
-    source = set_repository.setup_source(url, branch)
+def _colab_setup(tmp_path, repository: str, branch: str | None = None, repair: bool = False) -> str:
+    """The set-up cell as Colab runs it: google.colab importable, the clone going to tmp_path.
+    Its OpenCV repair is imported but not called unless ``repair``: on this interpreter it could
+    install a wheel (tests/test_environment.py tests it with a stand-in interpreter)."""
+    url, default = set_repository.read_repository()
+    source = set_repository.setup_source(url, branch or default)
+    if not repair:
+        assert source.count("\n    repair_opencv()") == 1
+        source = source.replace("\n    repair_opencv()", "\n    assert callable(repair_opencv)")
     source = source.replace(f'REPOSITORY = "{url}"', f"REPOSITORY = {repository!r}")
     source = source.replace(f'Path("{set_repository.COLAB_ROOT}")', f"Path({str(tmp_path / 'course')!r})")
     return "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source
@@ -135,7 +151,11 @@ def _run(code: str, cwd: Path):
 def test_colab_setup_fetches_the_course_which_then_finds_its_weights(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: nothing to clone")
-    code = _colab_setup(tmp_path, str(ROOT)) + (
+    import subprocess
+
+    head = subprocess.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()  # the branch checked out here (its set-up cell)
+    code = _colab_setup(tmp_path, str(ROOT), head or None) + (
         "\nimport helpers.pretrained as p, helpers.runs\n"
         "print(p.__file__)\n"
         "print(p.verify('autoencoder'))\n"
@@ -159,6 +179,19 @@ def test_colab_setup_shows_gits_message_when_the_clone_fails(tmp_path):
     assert "git said:" in done.stderr and "does not exist" in done.stderr
 
 
+def test_colab_setup_repairs_opencv_before_anything_imports_cv2(tmp_path):
+    """On Colab the cell calls helpers.environment.repair_opencv, with cv2 not yet imported (the
+    repair itself is tested with a stand-in interpreter in tests/test_environment.py)."""
+    stub = tmp_path / "course" / "helpers"
+    stub.mkdir(parents=True)  # the course already fetched: no clone
+    (stub / "__init__.py").write_text("")
+    (stub / "environment.py").write_text(
+        "import sys\ndef repair_opencv():\n    print('repair_opencv called; cv2 imported:', 'cv2' in sys.modules)\n")
+    done = _run(_colab_setup(tmp_path, "https://github.com/someone/course", repair=True), tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "repair_opencv called; cv2 imported: False"
+
+
 def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
     source = set_repository.setup_source("https://github.com/someone/course", "main")
     sub = tmp_path / "a" / "b"
@@ -169,6 +202,7 @@ def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
     namespace = {}
     exec(compile(source, "setup", "exec"), namespace)  # no subprocess: not in Colab
     assert namespace["ROOT"] == tmp_path and str(tmp_path) in sys.path
+    assert "repair_opencv" not in namespace  # OpenCV is left as it is outside Colab
 
 
 def test_set_repository_rewrites_badge_and_setup_in_both_files(tmp_path):

@@ -52,14 +52,6 @@ def test_class_bars_draw_a_bar_per_method_and_class_and_the_references():
     assert [line.get_ydata()[0] for line in ax.lines] == [1.0], "A's reference only"
 
 
-def test_the_curves_are_still_found_in_plots_for_the_report():
-    from helpers import curves
-
-    assert plots.loss_curves is curves.loss_curves and plots.gan_curves is curves.gan_curves
-    with pytest.raises(AttributeError, match="long_run"):
-        plots.long_run
-
-
 def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="at least one"):
         plots.image_grid([])

@@ -2,14 +2,19 @@
 data set, one command."""
 
 import json
+import types
 
 import pytest
 
+from opencv_standin import broken_cv2, fresh_answer
 from synthetic import make_image_folder_tar, smooth_images
+from helpers.classical import shiftmap_unavailable
 from helpers.cli import report
 from helpers.cli.publish import publish
 from helpers.engine.weightfiles import WEIGHTS_ENV
 from helpers.trainers import AutoencoderTrainer, GANTrainer, PConvTrainer
+
+_fresh = pytest.fixture(autouse=True)(fresh_answer)
 
 
 @pytest.mark.slow
@@ -37,13 +42,18 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["n_images"] == 20 and saved["scale"] == "unit [0,1]"
     methods = [r["method"] for r in saved["results"]]
-    assert methods[3] == "OpenCV shift-map (exemplar)"  # the classical rows: mean, telea, biharmonic, shiftmap
-    assert len(methods) == 8 and methods[4:] == ["autoencoder (paper)", "GAN (paper)",
-                                                 "GAN, averaged weights (beyond the paper)",
-                                                 "partial-conv U-Net (beyond the paper)"]
+    # the classical rows: mean, telea, biharmonic, and shift-map where this OpenCV runs it
+    why_not = shiftmap_unavailable()
+    k = 3 if why_not else 4
+    assert methods[:k] == ["data-set mean colour", "OpenCV Telea", "scikit-image biharmonic",
+                           "OpenCV shift-map (exemplar)"][:k]
+    assert saved["left_out"] == ({"shiftmap": why_not} if why_not else None)
+    assert len(methods) == k + 4 and methods[k:] == ["autoencoder (paper)", "GAN (paper)",
+                                                     "GAN, averaged weights (beyond the paper)",
+                                                     "partial-conv U-Net (beyond the paper)"]
     free = saved["free_form"]["results"]
     assert [r["id"] for r in free] == ["telea", "biharmonic", "pconv"] and free[2]["pretrained"] == "pconv"
-    ae = saved["results"][4]
+    ae = saved["results"][k]
     assert ae["pretrained"] == "autoencoder" and ae["iteration"] == 2 and 0 < ae["hole_mse"] < 1
     assert set(saved["per_class_hole_psnr"]) == set(methods)
     for figure in ("paper_figure_autoencoder.png", "paper_figure_gan.png", "best_worst.png",
@@ -84,3 +94,20 @@ def test_report_without_weights_says_so(tmp_path, monkeypatch, capsys):
     make_image_folder_tar(tarball, per_class=1)
     assert report.main(["--data", str(tarball), "--out", str(tmp_path / "r"), "--no-progress"]) == 2
     assert "no published weights" in capsys.readouterr().err
+
+
+def test_report_leaves_shift_map_out_and_says_why_where_opencv_cannot_run_it(monkeypatch, capsys):
+    broken_cv2(monkeypatch)  # Colab's OpenCV mix: cv2 5.0.0 without xphoto.inpaint
+    data = types.SimpleNamespace(x_train=smooth_images(8))
+    inpainters, left_out = report._classical_inpainters(data, report.CLASSICAL)
+    assert list(inpainters) == ["mean", "telea", "biharmonic"] and list(left_out) == ["shiftmap"]
+    why = left_out["shiftmap"]
+    assert why.startswith("The shift-map fill is left out: this OpenCV 5.0.0") and "==5.0.0.93" in why
+    row = {"id": "telea", "method": "OpenCV Telea", "hole_mse": 0.03, "hole_l1": 0.1, "hole_psnr": 15.6,
+           "ssim": 0.5, "sharpness_ratio": 0.4, "ms_per_image": 1.0}
+    made = {"results": [row], "n_images": 2, "command": "python -m helpers.cli.report", "made": "today",
+            "data_source": "synthetic", "scale": "unit [0,1]", "machine": "a test", "class_names": ["a"],
+            "per_class_hole_psnr": {"OpenCV Telea": [15.6]}, "left_out": left_out}
+    text = report.report_markdown(made, {})
+    assert f"| 15.60 | 0.500 | 0.40 | 1.00 |\n\n- {why}\n" in text  # under the table
+    assert f"- {why}" not in report.report_markdown({**made, "left_out": None}, {})

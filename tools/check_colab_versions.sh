@@ -1,49 +1,45 @@
 #!/usr/bin/env bash
 # Run the test suite against the library versions Google Colab ships, not the newest ones.
 #
-# Colab installs nothing from requirements.txt: the notebooks meet Colab's own versions
-# (mid-2025: Python 3.11, TensorFlow 2.19, Keras 3.10, JAX 0.5, NumPy 2.0, IPython 7.34,
-# ipywidgets 7.7.1, OpenCV with contrib). This script builds a virtual environment pinned to
-# those versions, prints what it got, and runs the README's test command inside it, the
-# notebooks included (nbval runs them on a kernel that is this environment's python).
+# Colab installs nothing from requirements.txt: the notebooks meet Colab's own versions. A
+# profile in tools/colab/ lists them (pip-requirements syntax, with its source and date):
+# 2026-08 (the default: Python 3.13, TensorFlow 2.20, Keras 3.13, JAX 0.7.2, NumPy 2.1, and
+# three OpenCV wheels that share one cv2 folder) and 2025-mid (Python 3.11, TensorFlow 2.19,
+# Keras 3.10, JAX 0.5.2, NumPy 2.0, one contrib OpenCV wheel; requirements.txt's lower bounds).
+# This script builds a virtual environment on the profile's Python with exactly those pins,
+# installed in one pip call as Colab lists them, then the OpenCV wheel the profile names
+# reinstalled last (so cv2 is the broken one a student can meet: see tools/colab/2026-08.txt),
+# prints what it got, and runs the README's test command inside it, the notebooks included
+# (nbval runs them on a kernel that is this environment's python).
 #
 #   bash tools/check_colab_versions.sh                      # fresh temp venv, full suite, venv removed after
 #   bash tools/check_colab_versions.sh --venv ~/colab-venv  # build (or reuse) a venv there and keep it
+#   bash tools/check_colab_versions.sh --profile 2025-mid --venv ~/colab-venv-311 -m "not slow" tests
 #   bash tools/check_colab_versions.sh --venv ~/colab-venv --skip-install -m "not slow" tests/test_data.py
+#   bash tools/check_colab_versions.sh --print-pins         # the profile's Python and pins; builds nothing
 #   KERAS_BACKEND=jax bash tools/check_colab_versions.sh --venv ~/colab-venv tests/test_trainers.py
 #
 # Options (anywhere before `--`; every other argument, and all after `--`, goes to pytest):
+#   --profile NAME  tools/colab/NAME.txt, or a path to such a file (default: 2026-08, Colab today)
+#   --print-pins    print the profile's Python, its pins and the interpreter it would use; then stop
+#   --cv2-from WHEEL  the OpenCV wheel whose cv2 files win where several share the folder (default:
+#                   the profile's "# cv2 from:" line; "pip" leaves it to pip's install order)
 #   --venv DIR      build the venv in DIR, or reuse it if it exists (pip only adds what is missing)
 #   --skip-install  reuse --venv DIR as it is: no pip at all (offline re-runs)
-#   --python PY     the interpreter to build from (default python3; Colab's is 3.11)
+#   --python PY     the interpreter to build from (default: pythonX.Y of the profile, found on
+#                   PATH or under pyenv)
 #   --keep          keep the temp venv made when --venv is not given (its path is printed)
 #   -h, --help      this text
-# Environment: the pins below can be overridden, e.g. TF_SPEC='tensorflow==2.19.0'.
-#   INPAINTING_DATA is set to ../shared/data/cifar10-jpeg.tar.gz when unset and that file exists (as .ci/run does).
+# Environment: INPAINTING_DATA, the CIFAR-10 data for the data tests and notebooks (they skip
+# or fall back to a download without it; see the README's Data section).
 #
 # It needs the internet only for pip. It exits with pytest's exit status
 # (or non-zero earlier if the environment cannot be built).
 set -euo pipefail
 
-# --- Colab's versions (override any of them from the environment) -------------------------
-TF_SPEC=${TF_SPEC:-"tensorflow==2.19.*"}
-KERAS_SPEC=${KERAS_SPEC:-"keras==3.10.*"}
-# Colab's JAX: jax 0.5.2 runs on jaxlib 0.5.1 (there is no jaxlib 0.5.2 on PyPI).
-JAX_SPEC=${JAX_SPEC:-"jax==0.5.2 jaxlib==0.5.1"}
-NUMPY_SPEC=${NUMPY_SPEC:-"numpy==2.0.*"}
-IPYTHON_SPEC=${IPYTHON_SPEC:-"ipython==7.34.*"}
-IPYWIDGETS_SPEC=${IPYWIDGETS_SPEC:-"ipywidgets==7.7.1"}
-# Colab ships opencv-contrib-python 4.11.0.86 (built for NumPy 2); the headless wheel has the same code without Qt.
-OPENCV_SPEC=${OPENCV_SPEC:-"opencv-contrib-python-headless==4.11.0.86"}
-# ipykernel 6.x supports IPython 7.23+ (Colab itself runs ipykernel 6.17); 7.x is a different line.
-IPYKERNEL_SPEC=${IPYKERNEL_SPEC:-"ipykernel>=6.17,<7"}
-# The project's other libraries, at Colab's minor versions too (mid-2025: matplotlib 3.10,
-# scikit-image 0.25, Pillow 11); newer ones could hide a call Colab's versions lack.
-MATPLOTLIB_SPEC=${MATPLOTLIB_SPEC:-"matplotlib==3.10.*"}
-SKIMAGE_SPEC=${SKIMAGE_SPEC:-"scikit-image==0.25.*"}
-PILLOW_SPEC=${PILLOW_SPEC:-"pillow==11.*"}
-# The test tools and the rest: left to pip, within what the pins above allow.
+# The test tools and the rest: left to pip, within what the profile's pins allow.
 OTHERS=(pytest nbval nbformat jupytext import-linter tqdm)
+DEFAULT_PROFILE=2026-08
 
 # The kernelspec nbval runs the notebooks on; installed inside the venv (see below).
 KERNEL_NAME=colab-versions-check
@@ -52,12 +48,20 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 # --- Arguments ----------------------------------------------------------------------------
 VENV=""
-PYTHON=python3
+PYTHON=""
+PROFILE=$DEFAULT_PROFILE
+PRINT_PINS=0
+CV2_FROM=""
 SKIP_INSTALL=0
 KEEP=0
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
+    --profile)      PROFILE=${2:?--profile needs a name (tools/colab/NAME.txt) or a file}; shift 2 ;;
+    --profile=*)    PROFILE=${1#--profile=}; shift ;;
+    --print-pins)   PRINT_PINS=1; shift ;;
+    --cv2-from)     CV2_FROM=${2:?--cv2-from needs an OpenCV wheel name, or pip}; shift 2 ;;
+    --cv2-from=*)   CV2_FROM=${1#--cv2-from=}; shift ;;
     --venv)         VENV=${2:?--venv needs a folder}; shift 2 ;;
     --venv=*)       VENV=${1#--venv=}; shift ;;
     --python)       PYTHON=${2:?--python needs an interpreter}; shift 2 ;;
@@ -73,17 +77,76 @@ done
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
+# --- The profile --------------------------------------------------------------------------
+if [[ -f "$PROFILE" ]]; then
+  PROFILE_FILE=$PROFILE
+elif [[ -f "tools/colab/$PROFILE.txt" ]]; then
+  PROFILE_FILE="tools/colab/$PROFILE.txt"
+else
+  known=$(cd tools/colab && ls -- *.txt 2>/dev/null | sed 's/\.txt$//' | tr '\n' ' ')
+  echo "error: no profile '$PROFILE': give one of: ${known:-<none>}(tools/colab/NAME.txt), or a file" >&2
+  exit 2
+fi
+# The interpreter's version, from the "# python: X.Y" line; the pins, without comments.
+PY_VERSION=$(sed -n 's/^#[[:space:]]*python:[[:space:]]*\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$PROFILE_FILE" | head -1)
+if [[ -z "$PY_VERSION" ]]; then
+  echo "error: $PROFILE_FILE has no '# python: X.Y' line naming Colab's Python" >&2; exit 2
+fi
+mapfile -t PINS < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$PROFILE_FILE")
+if ((${#PINS[@]} == 0)); then
+  echo "error: $PROFILE_FILE pins nothing" >&2; exit 2
+fi
+# The OpenCV wheel whose cv2 files win ("# cv2 from: NAME"), and its pin in the profile.
+if [[ -z "$CV2_FROM" ]]; then
+  CV2_FROM=$(sed -n 's/^#[[:space:]]*cv2 from:[[:space:]]*\([A-Za-z0-9_.-]*\)[[:space:]]*$/\1/p' "$PROFILE_FILE" | head -1)
+fi
+CV2_PIN=""
+if [[ -n "$CV2_FROM" && "$CV2_FROM" != pip ]]; then
+  for pin in "${PINS[@]}"; do
+    if [[ "${pin%%==*}" == "$CV2_FROM" ]]; then CV2_PIN=$pin; fi
+  done
+  if [[ -z "$CV2_PIN" ]]; then
+    echo "error: --cv2-from $CV2_FROM: $PROFILE_FILE pins no such wheel (give one it pins, or pip)" >&2; exit 2
+  fi
+fi
+
+# Colab's Python: --python, else pythonX.Y on PATH (if it runs: a pyenv shim may not), else pyenv's.
+find_python() {
+  local candidate
+  for candidate in "python$PY_VERSION" \
+      "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$PY_VERSION"*/bin/"python$PY_VERSION"; do
+    if "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+if [[ -z "$PYTHON" ]]; then
+  PYTHON=$(find_python) || PYTHON=""
+fi
+NO_PYTHON="Python $PY_VERSION (Colab's, profile $(basename "$PROFILE_FILE" .txt)) was not found: install it
+  (e.g. 'pyenv install $PY_VERSION', 'uv python install $PY_VERSION', or your system's python$PY_VERSION
+  and python$PY_VERSION-venv packages), or pass --python /path/to/python$PY_VERSION"
+
+if ((PRINT_PINS)); then
+  echo "profile: $PROFILE_FILE"
+  echo "python: $PY_VERSION (interpreter: ${PYTHON:-not found})"
+  printf 'pin: %s\n' "${PINS[@]}"
+  echo "cv2 from: ${CV2_PIN:-pip (its install order)}"
+  exit 0
+fi
+
 # --- The venv -----------------------------------------------------------------------------
 if [[ -z "$VENV" ]]; then
   # A fresh one in a temp folder, removed at the end unless --keep.
+  if ((SKIP_INSTALL)); then
+    echo "--skip-install needs --venv DIR (an existing venv)" >&2; exit 2
+  fi
   VENV=$(mktemp -d "${TMPDIR:-/tmp}/colab-venv.XXXXXX")
   if ((KEEP)); then
     echo "temp venv (kept): $VENV"
   else
     trap 'echo "removing temp venv $VENV"; rm -rf "$VENV"' EXIT
-  fi
-  if ((SKIP_INSTALL)); then
-    echo "--skip-install needs --venv DIR (an existing venv)" >&2; exit 2
   fi
 fi
 VENV=$(mkdir -p "$VENV" && cd "$VENV" && pwd)   # absolute path: the kernelspec records it
@@ -98,34 +161,46 @@ if [[ ! -x "$PY" ]]; then
   if ((SKIP_INSTALL)); then
     echo "--skip-install: no venv at $VENV" >&2; exit 2
   fi
+  if [[ -z "$PYTHON" ]]; then
+    echo "error: $NO_PYTHON" >&2; exit 2
+  fi
   echo "== creating venv $VENV from $PYTHON ($("$PYTHON" --version 2>&1))"
   "$PYTHON" -m venv "$VENV"
 fi
+got=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+if [[ "$got" != "$PY_VERSION" ]]; then
+  echo "error: the venv at $VENV runs Python $got, but profile $(basename "$PROFILE_FILE" .txt) is" \
+       "Colab's Python $PY_VERSION: give --python python$PY_VERSION for a new venv, or another --venv." >&2
+  exit 2
+fi
 
 if ((!SKIP_INSTALL)); then
-  echo "== installing Colab's versions into $VENV"
+  echo "== installing $PROFILE_FILE into $VENV"
   "$PY" -m pip install --quiet --upgrade pip
-  # One pip call, so the resolver sees every pin at once and cannot upgrade a pinned
-  # package to satisfy a later, unpinned one. The specs are split on spaces on purpose
-  # (JAX_SPEC holds two), with globbing off so that "==2.19.*" reaches pip as it is.
-  set -f
-  # shellcheck disable=SC2086
-  "$PY" -m pip install --quiet \
-    $TF_SPEC $KERAS_SPEC $JAX_SPEC $NUMPY_SPEC $IPYTHON_SPEC $IPYWIDGETS_SPEC \
-    $OPENCV_SPEC $IPYKERNEL_SPEC $MATPLOTLIB_SPEC $SKIMAGE_SPEC $PILLOW_SPEC "${OTHERS[@]}"
-  set +f
-  # A conflict here is worth seeing but is not the test's verdict (Colab has its own).
-  "$PY" -m pip check || echo "(pip check reported the conflicts above)"
-
-  # Other OpenCV wheels (opencv-python, opencv-python-headless, pulled in by a dependency)
-  # would share the cv2 folder with the contrib wheel; Colab's cv2 is the contrib one.
-  for other in opencv-python opencv-python-headless opencv-contrib-python; do
-    if "$PY" -m pip show --quiet "$other" >/dev/null 2>&1; then
-      echo "removing $other (it shadows $OPENCV_SPEC's cv2)"
-      "$PY" -m pip uninstall --quiet --yes "$other"
-      "$PY" -m pip install --quiet --force-reinstall --no-deps "$OPENCV_SPEC"
+  # One pip call, so the resolver sees every pin at once and cannot upgrade a pinned package to
+  # satisfy a later, unpinned one; and the OpenCV wheels go in together, in the profile's order,
+  # as on Colab (where several of them share the cv2 folder, which one wins is left as Colab has it).
+  "$PY" -m pip install --quiet -r "$PROFILE_FILE" "${OTHERS[@]}"
+  # The OpenCV wheels exactly as the profile has them. A wheel it does not pin (the contrib wheel
+  # that a Colab set-up cell installs, say) shares their cv2 folder, so all go, and the profile's
+  # are installed again together, as Colab lists them.
+  mapfile -t OPENCV_PINS < <(printf '%s\n' "${PINS[@]}" | grep -i '^opencv' || true)
+  mapfile -t OPENCV_HERE < <("$PY" -m pip list --format=freeze 2>/dev/null | grep -i '^opencv' | cut -d= -f1 || true)
+  for wheel in "${OPENCV_HERE[@]}"; do
+    if ! printf '%s\n' "${OPENCV_PINS[@]%%==*}" | grep -qixF "$wheel"; then
+      echo "== $wheel is not in the profile: reinstalling the profile's OpenCV wheels alone"
+      "$PY" -m pip uninstall --quiet --yes "${OPENCV_HERE[@]}"
+      "$PY" -m pip install --quiet --no-deps "${OPENCV_PINS[@]}"
+      break
     fi
   done
+  if [[ -n "$CV2_PIN" ]]; then
+    # Its files over the others' in the shared cv2 folder, as if pip had installed it last.
+    echo "== cv2 from $CV2_PIN (reinstalled last, over the other OpenCV wheels)"
+    "$PY" -m pip install --quiet --no-deps --force-reinstall "$CV2_PIN"
+  fi
+  # A conflict here is worth seeing but is not the test's verdict (Colab has its own).
+  "$PY" -m pip check || echo "(pip check reported the conflicts above)"
 fi
 
 # --- The notebooks' kernel ----------------------------------------------------------------
@@ -165,33 +240,30 @@ if prefix != venv:
 EOF
 
 # --- What we got --------------------------------------------------------------------------
-echo "== versions"
+echo "== versions (profile $PROFILE_FILE)"
 # (TensorFlow's C++ start-up chatter about CUDA plugins is filtered out of stderr.)
 "$PY" - 2> >(grep -v -E 'cuda_dnn|cuda_blas|cudart_stub|computation_placer|absl::InitializeLog' >&2) <<'EOF'
 import os, sys, warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
 import numpy, tensorflow, keras, jax, jaxlib, IPython, ipywidgets, cv2, matplotlib, skimage, PIL
+from helpers.classical import shiftmap_unavailable  # what the course's shift-map fill sees
 rows = [("python", sys.version.split()[0]), ("tensorflow", tensorflow.__version__),
         ("keras", keras.__version__), ("keras backend", keras.backend.backend()),
         ("jax", jax.__version__), ("jaxlib", jaxlib.__version__), ("numpy", numpy.__version__),
         ("IPython", IPython.__version__), ("ipywidgets", ipywidgets.__version__),
-        ("cv2", cv2.__version__ + (" (contrib)" if hasattr(cv2, "xphoto") else " (NO contrib)")),
+        ("cv2", cv2.__version__ + (" (with cv2.xphoto)" if hasattr(cv2, "xphoto") else " (no cv2.xphoto)")),
+        ("xphoto.inpaint", "works" if shiftmap_unavailable() is None else "MISSING: " + shiftmap_unavailable()),
         ("matplotlib", matplotlib.__version__), ("scikit-image", skimage.__version__),
         ("pillow", PIL.__version__)]
 for name, version in rows:
-    print(f"  {name:<14}{version}")
+    print(f"  {name:<16}{version}")
 EOF
 "$PY" -m pip list --format=freeze 2>/dev/null \
   | grep -i -E '^(ipykernel|jupyter.client|nbval|nbformat|pytest|jupytext|import.linter|scipy|tqdm|ml.dtypes|h5py|opencv[a-z-]*)==' \
   | sed 's/^/  /'
 
 # --- The tests ----------------------------------------------------------------------------
-# The data tests use the shared CIFAR-10 export when it is there (as .ci/run does).
-shared="$(cd .. && pwd)/shared/data/cifar10-jpeg.tar.gz"
-if [[ -z "${INPAINTING_DATA:-}" && -f "$shared" ]]; then
-  export INPAINTING_DATA="$shared"
-fi
 echo "INPAINTING_DATA=${INPAINTING_DATA:-<unset: data tests skip>}"
 echo "KERAS_BACKEND=${KERAS_BACKEND:-<unset: keras.json or tensorflow>}"
 

@@ -3,8 +3,9 @@
 The address lives in one place, ``notebooks/REPOSITORY``. This script writes it there and
 rewrites, in every notebook of ``notebooks/`` (the jupytext source ``NN_name.py`` and its
 paired ``NN_name.ipynb``), the cell tagged ``colab-badge`` (its "Open in Colab" badge) and
-the cell tagged ``colab-setup`` (the set-up code that fetches the course in Colab). Outputs
-stay stripped.
+the cell tagged ``colab-setup`` (the set-up code that fetches the course in Colab, shown as a
+collapsed form: its ``#@title`` line, ``cellView: form`` for Colab and ``source_hidden`` for
+JupyterLab). Outputs stay stripped.
 
     python tools/set_repository.py https://github.com/OWNER/NAME            # set and rewrite
     python tools/set_repository.py https://github.com/OWNER/NAME --branch dev
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -29,6 +31,9 @@ SETUP_TAG = "colab-setup"
 # Where Colab clones the course, and the address a copy has before anyone set it.
 COLAB_ROOT = "/content/inpainting-course"
 PLACEHOLDER = "https://github.com/OWNER/inpainting-course"
+SETUP_TITLE = "#@title Set-up: fetch the course on Colab (click ▶; nothing to read here)"
+# The set-up cell shows as its title only: a form in Colab, a collapsed cell in JupyterLab.
+SETUP_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 
 BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 URL_RE = re.compile(r"^https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
@@ -80,10 +85,12 @@ def badge(url: str, branch: str, notebook: str) -> str:
 
 def setup_source(url: str, branch: str) -> str:
     """The set-up cell: in Colab, fetch the course, with a message that says what to do when
-    that fails; elsewhere, only make ``helpers`` importable from the repository root.
-    (Colab ships everything else the course uses.)"""
-    return f'''# Set-up. In Google Colab: fetch the course (once a session). Anywhere else: nothing to
-# install, only make the `helpers` package importable.
+    that fails, then repair OpenCV if its wheels hide the shift-map fill
+    (:func:`helpers.environment.repair_opencv`, before anything imports cv2); elsewhere, only
+    make ``helpers`` importable from the repository root. (Colab ships everything else.)"""
+    return f'''{SETUP_TITLE}
+# In Google Colab: fetch the course (once a session) and make sure OpenCV can run the shift-map
+# fill. Anywhere else: nothing to install, only make the `helpers` package importable.
 import subprocess, sys
 from pathlib import Path
 
@@ -104,14 +111,42 @@ if "google.colab" in sys.modules:
 else:  # the repository root: the first folder up from here that holds helpers/
     ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir()), Path.cwd())
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))'''
+    sys.path.insert(0, str(ROOT))
+if "google.colab" in sys.modules:  # before cv2 is imported: one line if it changes anything
+    from helpers.environment import repair_opencv
+    repair_opencv()'''
+
+
+def has_setup_metadata(cell) -> bool:
+    """Whether a set-up cell is shown collapsed (:data:`SETUP_METADATA`)."""
+    return all(cell.get("metadata", {}).get(key) == value for key, value in SETUP_METADATA.items())
 
 
 def apply(source: Path, url: str, branch: str, write: bool = True) -> bool:
     """Rewrite one notebook's badge and set-up cells (its ``.py`` source and its paired
-    ``.ipynb``); True if anything changed."""
+    ``.ipynb``); True if anything changed. Every other cell, and the cell ids, stay as they are."""
     nb = jupytext.read(source)
     notebook = source.with_suffix(".ipynb").name
+    changed = _rewrite_cells(nb, source.name, url, branch, notebook)
+    if changed and write:
+        _write_py(nb, source)
+        paired = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+        _rewrite_cells(paired, notebook, url, branch, notebook)
+        nbformat.write(paired, source.with_suffix(".ipynb"))
+    return changed
+
+
+def _write_py(nb, path: Path) -> None:
+    """Write the jupytext source, keeping its header's jupytext version (no change of its own)."""
+    old = re.search(r"^#\s+jupytext_version: .*$", path.read_text(), re.M)
+    text = jupytext.writes(nb, fmt="py:percent")
+    if old:
+        text = re.sub(r"^#\s+jupytext_version: .*$", lambda _: old.group(0), text, count=1, flags=re.M)
+    path.write_text(text)
+
+
+def _rewrite_cells(nb, name: str, url: str, branch: str, notebook: str) -> bool:
+    """Put the badge and the set-up cell into ``nb``; True if either changed."""
     changed = False
     found = set()
     for cell in nb.cells:
@@ -119,21 +154,19 @@ def apply(source: Path, url: str, branch: str, write: bool = True) -> bool:
         if BADGE_TAG in tags:
             found.add(BADGE_TAG)
             if BADGE_RE.search(cell.source) is None:
-                raise ValueError(f"{source.name}: the cell tagged {BADGE_TAG!r} has no Colab badge.")
+                raise ValueError(f"{name}: the cell tagged {BADGE_TAG!r} has no Colab badge.")
             new = BADGE_RE.sub(badge(url, branch, notebook), cell.source)
             changed |= new != cell.source
             cell.source = new
         if SETUP_TAG in tags:
             found.add(SETUP_TAG)
             new = setup_source(url, branch)
-            changed |= new != cell.source
+            changed |= new != cell.source or not has_setup_metadata(cell)
             cell.source = new
+            cell.metadata.update(SETUP_METADATA)
     missing = {BADGE_TAG, SETUP_TAG} - found
     if missing:
-        raise ValueError(f"{source.name} has no cell tagged {', '.join(sorted(missing))}.")
-    if changed and write:
-        jupytext.write(nb, source, fmt="py:percent")
-        jupytext.write(nb, source.with_suffix(".ipynb"))
+        raise ValueError(f"{name} has no cell tagged {', '.join(sorted(missing))}.")
     return changed
 
 

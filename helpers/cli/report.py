@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..classical import classical_fills
+from ..classical import classical_fills, shiftmap_unavailable
 from ..data import DataNotFoundError, load_cifar10
 from ..engine.files import REPO_ROOT, read_json, write_json, write_text
 from ..engine.weightfiles import PretrainedError, available, read_manifest, read_record
@@ -70,12 +70,12 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plots  # Keras and matplotlib: main has chosen the backend
+    from .. import curves, plots  # Keras and matplotlib: main has chosen the backend
     from ..pretrained import pretrained_inpainter
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    inpainters = dict(classical_fills(data.x_train, methods=list(classical)))
+    inpainters, left_out = _classical_inpainters(data, classical)
     records = {}
     for name in names:
         inpainters[name] = pretrained_inpainter(name, DISPLAY.get(name, name))
@@ -120,12 +120,12 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     for name, rec in records.items():
         history = rec["history"]
         if rec["kind"] == "gan":
-            fig = plots.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
+            fig = curves.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
         elif rec["kind"] == "pconv":
-            fig = plots.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
                                     loss_label="training loss (6 x L1 of the hole + L1 of the rest)")
         else:
-            fig = plots.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
                                     reference=0.009, reference_label="the paper's 'converged to 0.009'")
         save(fig, f"curves_{name}.png")
 
@@ -137,7 +137,7 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         "command": "python -m helpers.cli.report" + ("" if len(x_test) == 10_000 else f" --test-size {len(x_test)}"),
         "results": rows, "free_form": {"coverage": list(FREE_FORM["coverage"]), "seed": FREE_FORM["seed"],
                                        "results": free_rows} if free_rows else None,
-        "mirror_averaged": mirror_rows or None,
+        "mirror_averaged": mirror_rows or None, "left_out": left_out or None,
         "per_class_hole_psnr": classes, "class_names": list(data.class_names),
         **_studies(out),
         "figures": sorted(figures),
@@ -148,6 +148,13 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         for name in names:
             write_card(name)
     return report
+
+
+def _classical_inpainters(data, classical) -> tuple[dict, dict]:
+    """The classical fills that run here, and {id: why} for those that cannot (shift-map on an
+    OpenCV without cv2.xphoto.inpaint): the report leaves those rows out and says why."""
+    inpainters = dict(classical_fills(data.x_train, methods=list(classical), skip_unavailable=True))
+    return inpainters, {m: shiftmap_unavailable() for m in classical if m not in inpainters}
 
 
 def _mirror_rows(inpainters: dict, records: dict, x_test, manifest: dict, progress: bool) -> list[dict]:
@@ -180,6 +187,7 @@ def report_markdown(report: dict, records: dict) -> str:
              f"energy of the fills / that of the true patches (1.0 is as sharp as the truth).",
              f"- Timing: fill only, after one warm-up batch, batches of 256, on {report['machine']}.",
              "", "## Every method on the same images", "", results_table(rows), ""]
+    lines += [f"- {why}" for why in (report.get("left_out") or {}).values()]
     for row in rows:
         if row.get("pretrained"):
             rec = records[row["pretrained"]]
@@ -339,6 +347,8 @@ def main(argv=None) -> int:
         return 2
     print(f"Data: {report['data_source']}, {report['n_images']:,} test images; scale {report['scale']}")
     print(results_table(report["results"]))
+    for why in (report.get("left_out") or {}).values():
+        print(why)
     print(f"\nWrote {args.out}/README.md, results.json and {len(report['figures'])} figures.")
     return 0
 
