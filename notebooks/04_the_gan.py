@@ -29,8 +29,9 @@
 # - build the generator and the discriminator from the paper's tables, and check them layer by layer;
 # - write the GAN's two losses and one training iteration: D on real patches, D on generated ones, then G against a frozen D with the loss 0.999 x L2 + 0.001 x adversarial;
 # - explain, with a small example, why a term that rewards "looking real" moves the best fill away from the blurred average;
-# - read a GAN's curves (who is winning) and measure what drives the generator's update: the sizes of the two terms' gradients, not the sizes of their loss values;
-# - say what the adversarial weight trades, from a study of four weights.
+# - read a GAN's curves: who is winning, and what the fills show.
+#
+# Notebook 7 goes further: what drives the generator's update, what the adversarial weight trades, and the paper's whole schedule.
 
 # %% [markdown]
 # ## Set-up
@@ -93,15 +94,13 @@ import keras
 import numpy as np
 from keras import ops
 
-from helpers import architecture, curves, diagnosis, diagrams, live_plot, paper, plots, runs, study_figures, widgets
+from helpers import architecture, curves, diagnosis, diagrams, live_plot, paper, plots, runs
 from helpers.steps import update
-from helpers.engine.files import REPO_ROOT, read_json
 from helpers.holes import CENTER_HOLE, Hole, make_pairs, to_scale
 from helpers.metrics import hole_mse, sharpness_ratio
 from helpers.models import build_discriminator, build_generator
 from helpers.pretrained import pretrained_inpainter, record
 from helpers.steps import bce, generate, mse
-from helpers.study import load_study, long_run_reading, read_long_run, summary_lines
 from helpers.trainers import GANTrainer
 
 # %% [markdown]
@@ -223,7 +222,7 @@ plots.image_row(guesses, titles, cell=2.1, hole=Hole(0, 0, 16, 16),
 # error grows too. A sharp fill is a bet on one answer; the squared error punishes the bet
 # when the other answer was true, and the second term rewards it. The weight λ sets the
 # trade. The GAN does the same with a *learned* judge, the discriminator, and the paper's
-# λ is the adversarial weight, 0.001. Section 10 measures what it trades in the real model.
+# λ is the adversarial weight, 0.001. Notebook 7 measures what it trades in the real model.
 #
 # ## 4. The losses, on the page
 # The GAN works on [-1, 1]. D's loss is the binary cross-entropy of its verdicts: it should
@@ -423,122 +422,6 @@ for name, f in (("the studied GAN", fills), ("the shipped autoencoder", ae_fills
           f"({len(x_test):,} test images of {data.source}, values on [0, 1])")
 
 # %% [markdown]
-# ## 9. What the GAN's own numbers say
-# A GAN is two networks in a contest, and the usual story of this one goes: the weights
-# 0.999 for L2 and 0.001 for the adversary keep it close to the autoencoder and so keep the
-# contest balanced, because "the L2 term dominates G's loss". Check both halves against the
-# course's trained GAN: first who wins its contest, then how sharp its fills are, both from
-# its record and from the course's test results (`results/README.md`).
-
-# %%
-for line in diagnosis.gan_diagnosis(shipped["history"])[:2]:
-    print("- the shipped GAN:", line)
-report = read_json(REPO_ROOT / "results" / "results.json")
-scores = {row["id"]: row for row in report["results"]}
-for name in ("autoencoder", "gan"):
-    print(f"- the shipped {scores[name]['method']}: hole MSE {scores[name]['hole_mse']:.4f}, sharpness ratio "
-          f"{scores[name]['sharpness_ratio']:.2f} ({report['n_images']:,} test images of {report['data_source']})")
-
-# %% [markdown]
-# *What to see:* the first line says how sure D is at the end of the shipped run, the second
-# what that means. A D that says "real" to real patches and "fake" to generated ones almost
-# every time is winning, and a balanced contest would sit near 0.5 for both. Yet the last
-# two lines put the GAN's fills much closer to the real patches' sharpness than the
-# autoencoder's. So the small weight does not keep this GAN balanced, and the adversarial
-# term is far from idle: the weights set **how hard the adversarial term pulls** on G.
-#
-# How hard is that? "0.999 x L2 is much larger than 0.001 x adversarial" compares the
-# *values* of the two terms. What moves G's weights is their *gradients*: each update
-# follows the sum of the two terms' gradients with respect to G's weights, and the larger
-# one steers. A term can be small in value and steep. The course's study of the adversarial
-# weight (section 10) logged both sizes, `helpers.steps.generator_gradient_sizes`, while it
-# trained the paper's recipe; its run with the paper's weight says:
-
-# %%
-gan_study = load_study()   # results/gan_weights.json and .npz: python -m helpers.cli.gan_weights collect
-paper_run = gan_study["runs"][paper.ADVERSARIAL_WEIGHT]
-for line in diagnosis.what_drives_g(paper_run["history"], paper_run["l2_weight"],
-                                    paper_run["adversarial_weight"]):
-    print("-", line)
-
-# %% [markdown]
-# *What to see:* the first line is the argument from loss values, the second what the
-# update actually follows; each ends with what its numbers say. Wherever the second
-# disagrees with the first, the argument from values is wrong: a weight of 0.001 does not
-# make a term a thousand times weaker. Why can a small weight pull hard? The L2 term's
-# gradient is proportional to the fill's error, which shrinks as G learns. The adversarial
-# term, -log D(fill), is steepest where D is sure that the fill is fake (its slope with
-# respect to D's last logit is then close to 1, its largest), and a D that wins is sure.
-# The gradient sizes along each run of the study:
-
-# %%
-study_figures.gradient_sizes(gan_study)
-
-# %% [markdown]
-# ## 10. The adversarial weight, seen
-# The study trains the paper's recipe with four adversarial weights W (the L2 weight is
-# 1 - W): 0 (G on L2 alone: the autoencoder's loss on the GAN's generator), the paper's
-# 0.001, and ten and a hundred times more. Same seed, same data, the same budget, each run
-# scored on the same test images. It is too long to train in a lesson; the command that made
-# it, and each run's own command, are in `results/gan_weights.md`.
-
-# %%
-print(f"{gan_study['command']} (made {gan_study['made']})")
-for w, run in gan_study["runs"].items():
-    m = run["metrics"]
-    print(f"W = {w:<6g} (L2 weight {run['l2_weight']:g}), iteration {run['iteration']:,}: hole MSE "
-          f"{m['hole_mse']:.4f}, hole PSNR {m['hole_psnr']:.2f} dB, sharpness ratio {m['sharpness_ratio']:.2f}")
-for line in summary_lines(gan_study):
-    print("-", line)
-
-# %%
-shipped_points = {f"shipped: {scores[name]['method']} ({scores[name]['n_images']:,} test images)":
-                  (scores[name]["hole_mse"], scores[name]["sharpness_ratio"]) for name in ("autoencoder", "gan")}
-study_figures.adversarial_tradeoff(gan_study, references=shipped_points)
-
-# %% [markdown]
-# *What to see:* each point is one weight. Down and left is closer to the truth on average
-# and blurrier; up is sharper. The dashed line is the real patches' sharpness: a point above
-# it paints more detail than there is, noise or invented edges. The lines above say which
-# weight has the lowest error and which has the sharpness closest to the real patches'. In
-# section 3's example, more weight on looking real buys sharpness and costs squared error;
-# the figure shows how far the real GAN, with a learned judge, follows it.
-#
-# **Try it: browse the fills.** The slider chooses the weight; each page shows eight test
-# images: the truth, that weight's fills and, for comparison, the fills of G trained on L2
-# alone (W = 0).
-
-# %%
-widgets.adversarial_weight_widget(gan_study)
-
-# %% [markdown]
-# ## 11. The GAN over the paper's whole schedule
-# The paper trains its GAN for 80,000 iterations; the shipped GAN stopped well short of
-# that (section 7). The study's run at the paper's weight (section 10) was trained further
-# with the same command and `--resume`, on one CPU core, for as long as the course's time
-# allowed; `python -m helpers.cli.gan_weights long` wrote its history into
-# `results/gan_long_run.json`. The first line says how far it got, the next ones read the
-# validations (without that file the cell shows the shipped GAN's own record).
-
-# %%
-found = read_long_run()
-if found is None:
-    history, shown = shipped["history"], (f"the shipped GAN's record (weights/gan.md), to iteration "
-                                          f"{shipped['iteration']:,}; results/gan_long_run.json is not there")
-else:
-    history, shown = found
-print("shown:", shown)
-print("\n".join(long_run_reading(history)))
-curves.long_run_curves(history, budget=full.iterations, title="The paper's GAN recipe over a long run: "
-                       "validation error and sharpness")
-
-# %% [markdown]
-# *What to see:* how far the run got against the paper's budget (the dashed line), where
-# the validation error was lowest and how much it grew after that, and, where the run logged
-# it, whether the fills got sharper meanwhile: the printed lines give the numbers, the
-# curves show how much they swing from one validation to the next. A panel that says the run did not log a
-# value means just that: the shipped GAN's record has no sharpness ratio.
-#
 # ## Summary
 # - The generator and the discriminator match the paper's tables, with its two typos read
 #   as the notes say; their code is in `helpers/models.py`.
@@ -546,11 +429,8 @@ curves.long_run_curves(history, budget=full.iterations, title="The paper's GAN r
 #   batch), then G against D with the loss 0.999 x L2 + 0.001 x adversarial. D is frozen in
 #   G's update because only G's weights are differentiated.
 # - A term that rewards looking real moves the best fill from the blurred average towards one
-#   sharp answer, at a cost in squared error; its weight sets the trade (section 3's example,
-#   section 10's study).
-# - The shipped GAN's D wins its contest, and its fills are still much sharper than the
-#   autoencoder's: the weights set how hard the adversarial term pulls, not a balance.
-#   Which term drives G is read from the sizes of the gradients, not of the loss values.
+#   sharp answer, at a cost in squared error; its weight sets the trade (section 3's example;
+#   notebook 7 measures it in the real model).
 #
 # ## Exercises
 # Each runs in a few minutes at most on a laptop CPU. Try it first; then open the hint,
@@ -599,7 +479,7 @@ print(run_line("real labels 0.9", smooth))
 # ### Exercise 2 · More weight on fooling D (10 min)
 # Train the quick run with the weights 0.9 and 0.1 (a hundred times the paper's adversarial
 # weight). Compare its validation error and sharpness ratio with the quick run of section 6,
-# and with the point W = 0.1 of section 10's figure. What does a fill look like when the
+# and with the point W = 0.1 of notebook 7's figure (its section 2). What does a fill look like when the
 # sharpness ratio is well above 1?
 #
 # <details><summary>Hint</summary>
@@ -620,7 +500,7 @@ print(run_line(f"weights {L2_WEIGHT:g} / {ADVERSARIAL_WEIGHT:g}", trainer))
 print(run_line("weights 0.9 / 0.1", strong))
 
 # %% [markdown]
-# The adversarial term now pulls far harder than the L2 term (section 9's measure), so G
+# The adversarial term now pulls far harder than the L2 term (notebook 7, section 1, measures it), so G
 # paints whatever D takes for real, which need not be the right colours: the error rises.
 # A sharpness ratio well above 1 means more detail than the real patches have: noise,
 # speckles or a texture repeated over the hole.
@@ -697,30 +577,5 @@ for name, seen, images in (("the paper's budget", full.images_seen, shipped["tra
     print(f"{name}: {seen:,} images seen = {seen / images:.2f} passes over {images:,} training images")
 
 # %% [markdown]
-# ### Exercise 5 · An average of the generator's weights (5 min)
-# The course also ships `gan-averaged`: the paper's GAN trained with an exponential moving
-# average of G's weights kept beside the ones that train (beyond the paper; `GANTrainer(...,
-# average_decay=0.999)`). Training is unchanged; the average is what is kept. Compare its
-# test scores with the GAN's in `results/results.json`. Why would an average of the weights
-# have a lower error, and why might it be less sharp?
-#
-# <details><summary>Hint</summary>
-#
-# `scores` (section 9) holds the rows of `results/results.json` by id: `scores["gan"]` and
-# `scores["gan-averaged"]`. Think of section 3: an average of several guesses.
-# </details>
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution to exercise 5
-for name in ("gan", "gan-averaged"):
-    row = scores[name]
-    print(f"{row['method']}: hole MSE {row['hole_mse']:.4f}, sharpness ratio {row['sharpness_ratio']:.2f} "
-          f"({row['n_images']:,} test images of {report['data_source']})")
-
-# %% [markdown]
-# The GAN's weights wander from one iteration to the next as D and G take turns; their
-# average sits in the middle of the wandering, so its fills are an average of nearby
-# models' fills, and averages have a lower expected squared error (section 3 once more)
-# and, for the same reason, a little less detail.
-#
-# **Next:** notebook 5 compares every method of the course on the same test images.
+# **Next:** notebook 5 compares every method of the course on the same test images; notebook 7
+# goes further with the GAN.

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TOOLS = ROOT / "tools"
 EXPECTED = ["01_the_problem", "02_the_crop", "03_the_autoencoder", "04_the_gan", "05_the_comparison",
-            "06_beyond_the_paper"]
+            "06_beyond_the_paper", "07_going_further_with_the_gan"]
 TRAINING = ["03_the_autoencoder", "04_the_gan", "06_beyond_the_paper"]
 
 sys.path.insert(0, str(TOOLS))
@@ -31,7 +31,7 @@ def cells_of(notebook: nbformat.NotebookNode) -> list[tuple[str, str, list]]:
     return [(c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in notebook.cells]
 
 
-def test_the_six_notebooks_are_there_as_pairs():
+def test_the_seven_notebooks_are_there_as_pairs():
     assert [p.stem for p in sources()] == EXPECTED
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
 
