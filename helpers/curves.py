@@ -73,10 +73,21 @@ def _mark(ax, iteration: int | None) -> None:
 
 def gan_curves(history: dict, title: str = "GAN training", caption: str | None = None,
                mark: int | None = None) -> Figure:
-    """Three panels: D's losses on real and on generated patches; D's mean probability of
-    'real' for each (0.5 = cannot tell); G's L2 loss (and validation hole MSE) and its
-    adversarial loss."""
-    fig, axes = new_figure(1, 3, figsize=(13, 4.1))
+    """Three panels: D's losses on real and on generated patches (ln 2: D cannot tell); D's
+    mean probability of 'real' for each (0.5 = cannot tell); G's L2 loss (and validation hole
+    MSE) and its adversarial loss; and a fourth where the run validated its sharpness ratio."""
+    sharp_x, sharp_y = series(history, "val_sharpness_ratio")
+    fig, axes = new_figure(1, 4 if sharp_x else 3, figsize=(17 if sharp_x else 13, 4.1))
+    if sharp_x:   # the validation fills' detail against the real patches' (1.0)
+        ax = axes[0, 3]
+        ax.plot(sharp_x, sharp_y, "o-", color="#8172b2", ms=4, label="validation fills")
+        ax.axhline(1.0, color="gray", ls="--", lw=1, label="1.0: as sharp as the real patches")
+        ax.set_ylim(0, max(1.1, max(sharp_y) * 1.1))
+        ax.set_title("sharpness ratio (validation)", fontsize=10)
+        ax.set_xlabel("iteration")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        _mark(ax, mark)
     ax = axes[0, 0]
     for key, color, label in (("d_loss_real", "#55a868", "on real patches"),
                               ("d_loss_fake", "#c44e52", "on generated patches")):

@@ -43,8 +43,8 @@ class LiveLossPlot:
     Pass it as ``callback=`` to ``Trainer.fit``; call :meth:`finish` after training for the
     final figures. It shows each figure once and updates it in place (``display(...,
     display_id=True)``), which works in JupyterLab, Colab and nbval without widget
-    extensions. Redraws are at most one every ``min_interval`` seconds, so drawing never
-    slows training much.
+    extensions. Redraws are at most one every ``min_interval`` seconds (or four redraws' time,
+    where drawing is slow: :meth:`redraw_every`), so drawing never slows training much.
     """
 
     def __init__(self, kind: str = "autoencoder", total: int | None = None, title: str | None = None,
@@ -128,6 +128,11 @@ class LiveLossPlot:
             self._redraw = time.perf_counter() - start
         return self._redraw
 
+    def redraw_every(self) -> float:
+        """Seconds between redraws: ``min_interval``, or four redraws' time where drawing is slow,
+        so that plotting takes at most about a fifth of the run."""
+        return max(self.min_interval, 4 * (self._redraw or 0.0))
+
     def start(self, trainer) -> None:
         """Before the first iteration (``Trainer.fit`` calls it): the first row of fills is the
         untrained model's, so the fills show what training changes."""
@@ -140,7 +145,7 @@ class LiveLossPlot:
             self._started = time.monotonic()
         now = time.monotonic()
         at_milestone = bool(self.milestones) and trainer.iteration >= self.milestones[0]
-        if now - self._last < self.min_interval and not at_milestone:
+        if now - self._last < self.redraw_every() and not at_milestone:
             return
         self._last = now
         self.last_figure = self.figure(trainer.history, trainer.iteration, logs)

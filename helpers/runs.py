@@ -207,14 +207,15 @@ def estimate_seconds(p: TrainingPlan, live=None) -> dict:
     prediction), validations, and the live plot's redraws (``live``: a
     :class:`~helpers.live_plot.LiveLossPlot`, which measures one redraw)."""
     costs = measure_costs(p.model, smoke=p.run == "smoke")
-    validations = p.iterations // p.validate_every + (p.iterations % p.validate_every > 0)
+    validations = 1 + p.iterations // p.validate_every + (p.iterations % p.validate_every > 0)   # 1: the start
     parts = {"training": p.iterations / costs.speed,
              "compiling": costs.compile_seconds + costs.predict_compile_seconds,
              "validating": validations * p.val_size * costs.validate_per_image, "plotting": 0.0}
     if live is not None:
         log_points = p.iterations // p.log_every
-        redraws = min(log_points, parts["training"] / live.min_interval) + len(live.milestones) + 2
-        parts["plotting"] = redraws * live.redraw_seconds()
+        cost = live.redraw_seconds()   # measured first: the interval between redraws follows from it
+        redraws = min(log_points, parts["training"] / live.redraw_every()) + len(live.milestones) + 2
+        parts["plotting"] = redraws * cost
     return parts
 
 
@@ -255,13 +256,14 @@ def run_dir(p: TrainingPlan, fresh: bool | None = None) -> Path:
 
 def fit(trainer, data: Cifar10, p: TrainingPlan, callback=None, progress: bool = False) -> dict:
     """Train ``trainer`` with plan ``p`` on ``data`` (validation held out of the training
-    set), checkpointing in :func:`run_dir`; a paper run resumes where it stopped."""
+    set, scored where the run starts too), checkpointing in :func:`run_dir`; a paper run
+    resumes where it stopped."""
     x_train, x_val = split(data, p)
     folder = run_dir(p)
     return trainer.fit(x_train, p.iterations, checkpoint_dir=folder, resume=p.run == "paper",
                        checkpoint_every=max(p.validate_every, 1), log_every=p.log_every,
                        validation=x_val, validate_every=p.validate_every, callback=callback,
-                       progress=progress)
+                       progress=progress, validate_first=True)
 
 
 def save(trainer, p: TrainingPlan, data: Cifar10) -> Path:

@@ -136,8 +136,9 @@ class Settings:
             object.__setattr__(self, "coverage", tuple(self.coverage))
         if self.average_decay is not None and _number(self.average_decay):
             object.__setattr__(self, "average_decay", float(self.average_decay))
-        for name in self.names():
-            if name in RULES:
+        derived = {f.name for f in dataclasses.fields(self) if f.metadata.get("derived")}
+        for name in sorted(self.names(), key=lambda n: n in derived):   # a derived one last: its error
+            if name in RULES:                                          # would hide the given one's
                 ok, what = RULES[name]
                 _require(ok(getattr(self, name)), name, getattr(self, name), what)
 

@@ -266,7 +266,7 @@ class Trainer(WeightAveraging):
     def fit(self, images_uint8, iterations: int, *, checkpoint_dir=None, checkpoint_every: int = 1000,
             resume: bool = False, log_every: int = 50, validation=None, validate_every: int = 1000,
             progress: bool = True, callback=None, divergence_factor: float = 10.0,
-            max_seconds: float | None = None) -> dict:
+            max_seconds: float | None = None, validate_first: bool = False) -> dict:
         """Train until ``iterations`` in total (a resumed run continues its count).
 
         ``validation``: uint8 images whose hole MSE (on [0, 1]) and sharpness ratio are scored
@@ -275,12 +275,16 @@ class Trainer(WeightAveraging):
         ``start(trainer)``, where it has one, before the first iteration.
         ``max_seconds`` (or ``stop_requested``, e.g. from a signal handler) ends the run early
         the way its last iteration would, checkpointed, so ``resume=True`` continues from there.
-        Returns the history: lists of logged values keyed by name.
+        ``validate_first``: also score the validation images before the first iteration (where
+        the run starts, e.g. from published weights). Returns the history: lists of logged
+        values keyed by name.
         """
         checkpoint = self._start_fit(iterations, checkpoint_dir, resume, max_seconds)
         sampler = BatchSampler(images_uint8, self.batch_size, self.seed)
         if validation is not None:
             validation = check_images(validation, None, "validation images")
+            if validate_first and self.iteration not in self.history["iteration"]:
+                self._record(self._validation_logs(validation))
         best = min([v for v in self.history.get("val_hole_mse", []) if v is not None] or [math.inf])
         run = _Progress(time.perf_counter(), self.iteration, self.train_seconds, best)
         bar = tqdm(total=iterations, initial=min(self.iteration, iterations), disable=not progress,
@@ -341,16 +345,23 @@ class Trainer(WeightAveraging):
         run.first_loss = self._check_divergence(logs, run.first_loss, divergence_factor, checkpoint)
         logs.update(self.log_extras(sampler.batch(self.iteration - 1)))
         if validation is not None:
-            if self.average is not None:
-                logs["val_hole_mse_raw"] = self.validate(validation)
-            with self.averaged_weights():
-                logs["val_hole_mse"] = self.validate(validation)
-                logs["val_sharpness_ratio"] = self.validation_sharpness_ratio
+            logs.update(self._validation_logs(validation))
         self._record(logs)
         if validation is not None and checkpoint is not None and logs["val_hole_mse"] < run.best:
             run.best = logs["val_hole_mse"]
             self.save_checkpoint(checkpoint.parent / "best.npz")
         return {k: v[-1] for k, v in self.history.items() if k != "iteration" and v}
+
+    def _validation_logs(self, validation) -> dict:
+        """The validation's hole MSE and sharpness ratio (of the average, where the run averages
+        its weights, and the raw weights' hole MSE beside it)."""
+        logs = {}
+        if self.average is not None:
+            logs["val_hole_mse_raw"] = self.validate(validation)
+        with self.averaged_weights():
+            logs["val_hole_mse"] = self.validate(validation)
+            logs["val_sharpness_ratio"] = self.validation_sharpness_ratio
+        return logs
 
     def _record(self, logs: dict) -> None:
         self.history["iteration"].append(self.iteration)
