@@ -18,7 +18,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/inpainting-course/blob/main/notebooks/01_the_problem.ipynb)
 #
-# **Image inpainting** fills a missing region of an image (a *hole*) so that the result looks whole. Classical methods, which need no training, fill a brick wall well and a face with the eyes cut out badly, for the reason the rest of the course trains neural networks.
+# **Image inpainting** fills a missing region of an image (a *hole*) so that the result looks whole. Of the classical methods, which need no training, one fills a brick wall well; none puts back the eyes of a face, for the reason the rest of the course trains neural networks.
 #
 # *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
 
@@ -135,7 +135,7 @@ def fill_and_score(image, hole, methods=classical):
     truth = unit[:, hole.rows, hole.cols]                # what was cut out
     filled, scores = {}, {}
     for name, method in methods.items():
-        filled[name] = method.inpaint(unit, hole)[0]     # the method never sees `truth`
+        filled[name] = method.inpaint(unit, hole)[0]     # inpaint greys the hole first: no peeking
         patch = filled[name][None, hole.rows, hole.cols]
         scores[name] = (hole_mse(patch, truth), sharpness_ratio(patch, truth))
     print("\n".join(f"{k:14s} hole MSE {mse:.4f}   sharpness ratio {r:.2f}" for k, (mse, r) in scores.items()))
@@ -174,7 +174,7 @@ filled, face_scores = fill_and_score(face, eyes)
 if "shift-map" in face_scores:  # the exemplar fill: the most detail, and the highest error
     assert max(face_scores, key=lambda k: face_scores[k][1]) == "shift-map"
     assert max(face_scores, key=lambda k: face_scores[k][0]) == "shift-map"
-plots.photo_fills(face, eyes, filled, title="Classical fills of the eyes: skin, or a copied mouth",
+plots.photo_fills(face, eyes, filled, title="Classical fills of the eyes",
                   caption="Bottom row: zoomed in on the hole.")
 
 # %% [markdown]
@@ -189,7 +189,7 @@ plots.photo_fills(face, eyes, filled, title="Classical fills of the eyes: skin, 
 # and a hole whose content is nowhere else in the image (the eyes, its Fig. 2). One cause, it
 # says: the method knows only the image itself, and smoothing or copying cannot paint what the
 # image lacks. A person fills in the eyes because they have seen thousands of faces: knowledge
-# from other images, a **prior**. A model *trained on many images* can learn one; notebooks 2
+# from other images, a **prior**. A model *trained on many images* can learn one: notebooks 2
 # to 5 train two on CIFAR-10's tiny 32x32 photographs (a prior of ten kinds of objects, not of
 # eyes) and compare them with these fills.
 

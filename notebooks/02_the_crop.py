@@ -82,9 +82,10 @@ from helpers.metrics import hole_mse
 
 # %% [markdown]
 # ## 1. CIFAR-10
-# `runs.load_data()` loads it all (under the test suite, a seeded random 512 training and 64
-# test images). Pixels are **uint8**, whole numbers from 0 to 255. Each image has a *label*, its
-# class; the paper trains on "only the images", so labels only sort the figure.
+# `runs.load_data()` loads it all (under the test suite, 512 training and 64 test images drawn
+# with a fixed random *seed*, so always the same ones). Pixels are **uint8**, whole numbers
+# from 0 to 255. Each image has a *label*, its class; the paper trains on "only the images", so
+# labels serve only to look at the data.
 
 # %%
 SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
@@ -123,7 +124,7 @@ plots.crop_figure(data.x_test[0], CENTER_HOLE, label=data.class_names[data.y_tes
 
 # %%
 sample, _ = runs.test_images(data, 1_000)  # a seeded random choice of test images, every class
-plots.value_histograms(sample, caption=f"Pixels of {len(sample):,} test images: the same shape, three axes.")
+plots.value_histograms(sample, caption=f"How many pixels take each value, in {len(sample):,} test images.")
 
 # %% [markdown]
 # Converting is a straight line: the histograms have one shape. **Predict first:** the signed
@@ -259,7 +260,7 @@ print(f"corner / centre: {errors['top-left corner'] / errors['centre']:.2f}")
 # %% [markdown]
 # Compare the two printed errors before reading on. Two effects pull apart. A corner hole has
 # known pixels on two sides only, so a fill has less to go on; but the corners of CIFAR-10
-# images mostly hold background, which is often calmer than the object in the centre. Where
+# images mostly hold background, which may be calmer than the object in the centre. Where
 # the ratio is near 1, neither effect wins by much. The centre is the harder *question* (the
 # middle of the object), and a hole with known pixels on all four sides is the fairer test of
 # a model that must use its surroundings.
@@ -353,7 +354,7 @@ plots.image_grid(list(filled_with["black"][:6]) + list(filled_with["grey"][:6]),
 #
 # ### Exercise 5 · One pass, every image once (10 min)
 # Check two promises of `BatchSampler`: within one pass every training image appears
-# at most once (the remainder that does not fill a batch waits for the next pass), and a
+# at most once (the few that do not fill a last batch are left out of that pass), and a
 # sampler started afresh at iteration *t*, as a resumed run is, gives the same batch as one
 # that has run from 0.
 #
@@ -370,7 +371,7 @@ running = BatchSampler(data.x_train, batch_size=64, seed=0)
 seen = np.concatenate([running.indices(t) for t in range(running.per_pass)])
 numbers, times_seen = np.unique(seen, return_counts=True)
 print(f"pass 0: {len(numbers):,} different images in {running.per_pass:,} batches of 64, each seen "
-      f"{times_seen.min()} to {times_seen.max()} times; {len(data.x_train) - len(numbers)} left for the remainder")
+      f"{times_seen.min()} to {times_seen.max()} times; {len(data.x_train) - len(numbers)} left out of this pass")
 t = running.per_pass + 3  # the fourth batch of the second pass
 resumed = BatchSampler(data.x_train, batch_size=64, seed=0)
 print("a fresh sampler at iteration", t, "gives the same batch:",
