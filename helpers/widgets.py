@@ -28,7 +28,7 @@ from IPython.display import display
 from PIL import Image, UnidentifiedImageError
 
 from . import plots
-from .classical import BiharmonicFill, ExemplarFill, OpenCVFill
+from .classical import BiharmonicFill, ExemplarFill, OpenCVFill, shiftmap_unavailable
 from .holes import (CENTER_HOLE, SCALES, Hole, apply_masks, centered_hole, check_masks, cut_hole, hole_mask,
                     paste_patch, random_masks, to_scale)
 from .inpainters import Inpainter
@@ -37,7 +37,7 @@ from .study import weight_label
 
 CLASSICAL_CHOICES = {"telea": "OpenCV Telea", "ns": "OpenCV Navier-Stokes",
                      "biharmonic": "scikit-image biharmonic", "shiftmap": "OpenCV shift-map (exemplar)",
-                     "all": "all four"}
+                     "all": "all of them"}
 BIHARMONIC_MAX_PIXELS = 20_000
 """Biharmonic fills of bigger holes take seconds; the widget asks for a smaller hole."""
 SHIFTMAP_MAX_PIXELS = 80_000
@@ -141,13 +141,20 @@ def classical_view(image, top, left, height, width, method: str = "telea") -> ob
     ``method`` is "telea", "ns", "biharmonic", "shiftmap" or "all". Returns a Figure (top row: the
     image, the hole, the fill(s); bottom row: the same zoomed in on the hole) whose panel
     titles give each fill's hole MSE and its sharpness ratio (detail of the fill against
-    the detail of what was cut out), or a message string.
+    the detail of what was cut out), or a message string. Where OpenCV cannot run shift-map
+    (:func:`~helpers.classical.shiftmap_unavailable`), "all" leaves it out and says so in the
+    caption, and "shiftmap" gives the reason as its message.
     """
     img = _rgb_image(image)
     hole = _hole(top, left, height, width, img.shape[0], img.shape[1])
     if method not in CLASSICAL_CHOICES:
         raise BadValue(f"Unknown method {method!r}: choose one of {', '.join(CLASSICAL_CHOICES)}.")
     keys = ["telea", "ns", "biharmonic", "shiftmap"] if method == "all" else [method]
+    why_not = shiftmap_unavailable() if "shiftmap" in keys else None
+    if why_not and method == "shiftmap":
+        raise BadValue(why_not)
+    if why_not:
+        keys.remove("shiftmap")
     if "biharmonic" in keys and hole.height * hole.width > BIHARMONIC_MAX_PIXELS:
         raise BadValue(f"The biharmonic fill of a {hole.height}x{hole.width} hole would take a long "
                        f"time: make the hole smaller than {BIHARMONIC_MAX_PIXELS:,} pixels or pick "
@@ -171,7 +178,8 @@ def classical_view(image, top, left, height, width, method: str = "telea") -> ob
         img, hole, fills,
         title=f"Classical fill of a {hole.height}x{hole.width} hole at row {hole.top}, column {hole.left}",
         caption="MSE: hole error on [0, 1]. Detail: the fill's sharpness against the original's "
-                "(100% = as much detail as what was cut out).")
+                "(100% = as much detail as what was cut out)."
+                + (" Shift-map is left out: OpenCV cannot run it here." if why_not else ""))
 
 
 # --------------------------------------------------------------------------- (b) the crop

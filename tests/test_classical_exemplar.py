@@ -177,3 +177,19 @@ def test_the_classical_widget_offers_it():
     big = np.zeros((300, 300, 3), np.uint8)
     message = widgets.classical_view(big, 10, 10, 20, 20, "shiftmap")
     assert isinstance(message, str) and "smaller" in message
+
+
+def test_the_classical_widget_leaves_it_out_where_opencv_cannot_run_it(monkeypatch):
+    from matplotlib.figure import Figure
+
+    from helpers import widgets
+
+    reason = "The shift-map fill is left out: this OpenCV has no cv2.xphoto (a stand-in's answer)."
+    monkeypatch.setattr(widgets, "shiftmap_unavailable", lambda: reason)  # the real cv2 still runs Telea
+    photo = np.round(checker()[0] * 255).astype(np.uint8)
+    fig = widgets.classical_view(photo, 24, 24, 16, 16, "all")  # the three diffusion fills still draw
+    assert isinstance(fig, Figure) and "left out" in fig._supxlabel.get_text()
+    titles = " ".join(ax.get_title() for ax in fig.axes)
+    assert "OpenCV Telea" in titles and "biharmonic" in titles and "shift-map" not in titles
+    message = widgets.classical_view(photo, 24, 24, 16, 16, "shiftmap")
+    assert message == reason
