@@ -38,7 +38,8 @@ CLASSICAL = ("mean", "telea", "biharmonic", "shiftmap")
 DISPLAY = {"autoencoder": "autoencoder (paper)", "gan": "GAN (paper)",
            "autoencoder-regularized": "autoencoder, regularized (beyond the paper)",
            "pconv": "partial-conv U-Net (beyond the paper)",
-           "gan-averaged": "GAN, averaged weights (beyond the paper)"}
+           "gan-averaged": "GAN, averaged weights (beyond the paper)",
+           "gan-l2": "GAN on L2 alone (adversarial weight 0: notebook 4's start)"}
 # Named GAN variants beside the paper's, each checked against the paper's claim in its place.
 GAN_VARIANTS = ("gan-averaged",)
 REPORT_COLUMNS = (("method", "method", "{}"), ("hole MSE", "hole_mse", "{:.4f}"),
