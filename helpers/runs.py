@@ -282,6 +282,33 @@ def saved(model: str, run: str, smoke: bool = False) -> tuple[Path, dict] | None
     return (path, read_json(folder / f"{model}.json")) if path.exists() else None
 
 
+NOTEBOOK_OF = {"autoencoder": 3, "gan": 4}   # the notebook that trains (and saves) each of the paper's models
+
+
+def compared(model: str, run: str, smoke: bool = False):
+    """The model notebook 5 compares for ``RUN = run``: the ``run`` that notebook 3 or 4 saved
+    (:func:`saved`), else the shipped weights (saying so when ``run`` asked for a saved one).
+    Returns ``(inpainter, one line saying exactly which model it is)``."""
+    from .models import load_inpainter
+    from .pretrained import pretrained_inpainter, record
+
+    found = saved(model, run, smoke=smoke) if check_choice(run) != "pretrained" else None
+    notebook = NOTEBOOK_OF[model]
+    if found is not None:
+        path, about = found
+        return load_inpainter(path, name=model), (
+            f"{model}: the {about['run']} run notebook {notebook} saved ({path.name}), iteration "
+            f"{about['iteration']:,} at batch {about['batch_size']}, trained on {about['data_source']}")
+    if run != "pretrained":
+        print(f"No {run} run of the {model} is saved here (notebook {notebook} saves one when run with "
+              f'RUN = "{run}"), so the shipped {model} weights are compared instead.')
+    r = record(model)
+    return pretrained_inpainter(model, model), (
+        f"{model}: the shipped weights (weights/{model}.md), iteration {r['iteration']:,} of a "
+        f"{r['trained_iterations']:,}-iteration run at batch {r['batch_size']} (the paper trains "
+        f"{registry.kind(model).budget.iterations:,}), on {r['data_source']}")
+
+
 # --------------------------------------------------------------------------- the shipped weights
 
 
