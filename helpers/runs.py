@@ -33,8 +33,8 @@ from .engine.backend import backend
 from .engine.files import REPO_ROOT, read_json, write_json
 from .engine.weightfiles import PretrainedError, verify
 from .environment import gpus, in_colab
-from .models import save_model
-from .pretrained import load_published
+from .models import load_inpainter, save_model
+from .pretrained import load_published, pretrained_inpainter, record
 
 RUN_CHOICES = ("pretrained", "quick", "paper")
 SMOKE_ENV = "INPAINTING_SMOKE"
@@ -289,9 +289,6 @@ def compared(model: str, run: str, smoke: bool = False):
     """The model notebook 5 compares for ``RUN = run``: the ``run`` that notebook 3 or 4 saved
     (:func:`saved`), else the shipped weights (saying so when ``run`` asked for a saved one).
     Returns ``(inpainter, one line saying exactly which model it is)``."""
-    from .models import load_inpainter
-    from .pretrained import pretrained_inpainter, record
-
     found = saved(model, run, smoke=smoke) if check_choice(run) != "pretrained" else None
     notebook = NOTEBOOK_OF[model]
     if found is not None:
