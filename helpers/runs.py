@@ -290,20 +290,19 @@ def compared(model: str, run: str, smoke: bool = False):
     (:func:`saved`), else the shipped weights (saying so when ``run`` asked for a saved one).
     Returns ``(inpainter, one line saying exactly which model it is)``."""
     found = saved(model, run, smoke=smoke) if check_choice(run) != "pretrained" else None
-    notebook = NOTEBOOK_OF[model]
+    notebook, budget = NOTEBOOK_OF[model], f"the paper trains {registry.kind(model).budget.iterations:,}"
     if found is not None:
         path, about = found
         return load_inpainter(path, name=model), (
             f"{model}: the {about['run']} run notebook {notebook} saved ({path.name}), iteration "
-            f"{about['iteration']:,} at batch {about['batch_size']}, trained on {about['data_source']}")
+            f"{about['iteration']:,} at batch {about['batch_size']} ({budget}), trained on {about['data_source']}")
     if run != "pretrained":
         print(f"No {run} run of the {model} is saved here (notebook {notebook} saves one when run with "
               f'RUN = "{run}"), so the shipped {model} weights are compared instead.')
     r = record(model)
     return pretrained_inpainter(model, model), (
         f"{model}: the shipped weights (weights/{model}.md), iteration {r['iteration']:,} of a "
-        f"{r['trained_iterations']:,}-iteration run at batch {r['batch_size']} (the paper trains "
-        f"{registry.kind(model).budget.iterations:,}), on {r['data_source']}")
+        f"{r['trained_iterations']:,}-iteration run at batch {r['batch_size']} ({budget}), on {r['data_source']}")
 
 
 # --------------------------------------------------------------------------- the shipped weights

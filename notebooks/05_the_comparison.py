@@ -18,7 +18,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/inpainting-course/blob/main/notebooks/05_the_comparison.ipynb)
 #
-# Three pictures per model are not evidence. This notebook fills the same test images with every method of the course (the classical fills of notebook 1, the autoencoder of notebook 3, the GAN of notebook 4), scores them on one scale, and asks whether the numbers support the paper's claim.
+# Three pictures per model are not evidence. This notebook fills the same test images with every method so far (the classical fills of notebook 1, the autoencoder of notebook 3, the GAN of notebook 4), scores them on one scale, and asks whether the numbers support the paper's claim.
 #
 # *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
 
@@ -188,8 +188,8 @@ for line in conclusion(rows):
 #
 # The verdict is about these two models: section 2 printed how far each trained against
 # the paper's budget (`weights/gan.md` says why the shipped GAN stopped where it did).
-# With `"paper"` runs of both, it tests the paper itself; under the test suite the numbers
-# mean nothing.
+# With `"paper"` runs of both, it tests the paper's recipe at the paper's budget; under the
+# test suite the numbers mean nothing.
 
 # %% [markdown] tags=["homework"]
 # ## 7. Per class

@@ -108,6 +108,7 @@ def test_fit_save_and_find_a_quick_run(runs_folder, tiny_data):
     assert runs.saved("gan", "quick", smoke=True) is None and runs.saved("autoencoder", "quick") is None
     inpainter, about = runs.compared("autoencoder", "quick", smoke=True)
     assert f"the smoke run notebook 3 saved ({path.name}), iteration {b.iterations:,}" in about
+    assert "(the paper trains 50,000)" in about
     assert inpainter.fill(tiny_data.x_test[:2]).shape == (2, 16, 16, 3)
 
 
