@@ -33,8 +33,8 @@ from .engine.backend import backend
 from .engine.files import REPO_ROOT, read_json, write_json
 from .engine.weightfiles import PretrainedError, verify
 from .environment import gpus, in_colab
-from .models import save_model
-from .pretrained import load_published
+from .models import load_inpainter, save_model
+from .pretrained import load_published, pretrained_inpainter, record
 
 RUN_CHOICES = ("pretrained", "quick", "paper")
 SMOKE_ENV = "INPAINTING_SMOKE"
@@ -282,6 +282,29 @@ def saved(model: str, run: str, smoke: bool = False) -> tuple[Path, dict] | None
     folder = runs_root() / ("smoke" if smoke else run) / "models"
     path = folder / f"{model}.keras"
     return (path, read_json(folder / f"{model}.json")) if path.exists() else None
+
+
+NOTEBOOK_OF = {"autoencoder": 3, "gan": 4}   # the notebook that trains (and saves) each of the paper's models
+
+
+def compared(model: str, run: str, smoke: bool = False):
+    """The model notebook 5 compares for ``RUN = run``: the ``run`` that notebook 3 or 4 saved
+    (:func:`saved`), else the shipped weights (saying so when ``run`` asked for a saved one).
+    Returns ``(inpainter, one line saying exactly which model it is)``."""
+    found = saved(model, run, smoke=smoke) if check_choice(run) != "pretrained" else None
+    notebook, budget = NOTEBOOK_OF[model], f"the paper trains {registry.kind(model).budget.iterations:,}"
+    if found is not None:
+        path, about = found
+        return load_inpainter(path, name=model), (
+            f"{model}: the {about['run']} run notebook {notebook} saved ({path.name}), iteration "
+            f"{about['iteration']:,} at batch {about['batch_size']} ({budget}), trained on {about['data_source']}")
+    if run != "pretrained":
+        print(f"No {run} run of the {model} is saved here (notebook {notebook} saves one when run with "
+              f'RUN = "{run}"), so the shipped {model} weights are compared instead.')
+    r = record(model)
+    return pretrained_inpainter(model, model), (
+        f"{model}: the shipped weights (weights/{model}.md), iteration {r['iteration']:,} of a "
+        f"{r['trained_iterations']:,}-iteration run at batch {r['batch_size']} ({budget}), on {r['data_source']}")
 
 
 # --------------------------------------------------------------------------- the shipped weights

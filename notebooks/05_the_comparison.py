@@ -18,7 +18,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/inpainting-course/blob/main/notebooks/05_the_comparison.ipynb)
 #
-# Three pictures per model are not evidence. This notebook puts every method of the course on the same test images and the same scale: the classical fills of notebook 1 (four that smooth the border inwards or paint one colour, and one that copies pieces of the image), the autoencoder of notebook 3 and the GAN of notebook 4. It measures error, structure and sharpness, looks past the averages (per class, side by side, best and worst cases), and ends with the conclusion that the numbers of *this run* support, beside the project's own report.
+# Three pictures per model are not evidence. This notebook fills the same test images with every method so far (the classical fills of notebook 1, the autoencoder of notebook 3, the GAN of notebook 4), scores them on one scale, and asks whether the numbers support the paper's claim.
 #
 # *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
 
@@ -26,24 +26,16 @@
 # ## Learning goals
 # After this notebook you can:
 #
-# - evaluate classical fills, the autoencoder and the GAN on the same test images, on one scale;
-# - read hole MSE, PSNR, SSIM and the sharpness ratio, and say what each one rewards;
-# - look past the averages: per class, side by side, and at each method's best and worst cases;
-# - check the paper's claim ("similar error, the GAN is sharper") against computed numbers, and say how much they can support.
+# - score classical fills, the autoencoder and the GAN on the same test images, on one scale;
+# - say what hole MSE, PSNR, SSIM and the sharpness ratio measure, and what each one rewards;
+# - check the paper's claim ("similar error, the GAN is sharper") against computed numbers.
 
 # %% [markdown]
 # ## Set-up
-# The first cell prepares Google Colab (it fetches the course) and does nothing else
-# elsewhere. The second is the one choice this notebook asks of you, **which models to
-# compare**:
-#
-# - `"pretrained"`: the weights the course trained, `autoencoder` and `gan` (the default);
-# - `"quick"`: the quick runs of notebooks 3 and 4;
-# - `"paper"`: the paper runs of notebooks 3 and 4 (`RUN = "paper"` there).
-#
-# This notebook trains nothing (exercise 2 aside). For `"quick"` and `"paper"` it loads the models that
-# notebooks 3 and 4 saved for that run; where one is missing (you have not run that
-# notebook with that choice), it says so and uses the shipped weights for that model.
+# The first cell prepares Google Colab and does nothing elsewhere. The second chooses
+# **which models to compare**: `"pretrained"`, the course's trained weights (the default),
+# or the `"quick"` or `"paper"` runs that notebooks 3 and 4 saved with that `RUN`. Nothing
+# here trains (exercise 2 aside).
 
 # %% tags=["colab-setup"] cellView="form" jupyter={"source_hidden": true}
 #@title Set-up: fetch the course on Colab (click ▶; nothing to read here)
@@ -85,234 +77,190 @@ environment.quiet_logs()  # start Keras without TensorFlow's start-up messages
 print(environment.gpu_status())
 
 # %%
-import time
-
 import numpy as np
 from IPython.display import Markdown, display
 
-from helpers import paper, plots, runs, widgets
+from helpers import plots, runs
 from helpers.classical import CLASSICAL_IDS, classical_fills, shiftmap_unavailable
-from helpers.engine.files import REPO_ROOT, read_json
-from helpers.evaluation import TABLE_COLUMNS, evaluate, evaluate_with_per_image, format_table, per_class
-from helpers.models import load_inpainter
-from helpers.pretrained import pretrained_inpainter, record
-from helpers.verdicts import conclusion, paper_claim
+from helpers.evaluation import evaluate_with_per_image, format_table
+from helpers.verdicts import conclusion
 
 # %% [markdown]
 # ## 1. The test images
-# Every method fills the same test images: all 10,000 of CIFAR-10's test set with a GPU,
-# the first 2,000 on a CPU (the same ones every time; under the test suite, 64).
+# Every method fills the same 2,000 of CIFAR-10's 10,000 test images: a seeded random
+# choice, the same every run (64 under the test suite). Not all 10,000: the slowest
+# classical fill runs on the CPU even with a GPU (the table gives each method's time).
 
 # %%
 SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
 data = runs.load_data(smoke=SMOKE)
-x_test, y_test = runs.test_images(data)
+x_test, y_test = runs.test_images(data)  # runs.TEST_IMAGES (2,000) on every runtime
 print(f"{len(x_test):,} test images of {data.source}, 16x16 centre hole, every metric on [0, 1]")
 
 # %% [markdown]
 # ## 2. The two models
-# `RUN` chooses them. The cell says, for each model, exactly which one it is: where it
-# comes from, and the iteration of its training it was taken at.
+# `RUN` chooses them. The cell says which each one is: where it comes from, and the
+# iteration it was taken at, against the paper's budget (and, where a saved run is
+# missing, that it uses the shipped weights instead).
 
 # %%
-NOTEBOOK = {"autoencoder": 3, "gan": 4}
-
-
-def model_to_compare(model, run):
-    """The model of ``run`` that notebook 3 or 4 saved, else the shipped weights; and one line saying which."""
-    found = runs.saved(model, run, smoke=SMOKE) if runs.check_choice(run) != "pretrained" else None
-    if found is not None:
-        path, saved = found
-        return load_inpainter(path, name=model), (
-            f"{model}: the {saved['run']} run notebook {NOTEBOOK[model]} saved ({path.name}), iteration "
-            f"{saved['iteration']:,} at batch {saved['batch_size']}, trained on {saved['data_source']}")
-    if run != "pretrained":
-        print(f"No {run} run of the {model} is saved here (notebook {NOTEBOOK[model]} saves one when run with "
-              f'RUN = "{run}"), so this notebook compares the shipped {model} weights instead.')
-    r = record(model)
-    return pretrained_inpainter(model, model), (
-        f"{model}: the shipped weights (weights/{model}.md), iteration {r['iteration']:,} of a "
-        f"{r['trained_iterations']:,}-iteration run at batch {r['batch_size']} (the paper trains "
-        f"{paper.BUDGETS[model].iterations:,}), on {r['data_source']}")
-
-# %%
-autoencoder, about_autoencoder = model_to_compare("autoencoder", RUN)
-gan, about_gan = model_to_compare("gan", RUN)
-print(about_autoencoder)
-print(about_gan)
+autoencoder, about_autoencoder = runs.compared("autoencoder", RUN, smoke=SMOKE)
+gan, about_gan = runs.compared("gan", RUN, smoke=SMOKE)
+print(about_autoencoder, about_gan, sep="\n")
 
 # %% [markdown]
 # ## 3. The methods
-# Every method has the same interface, so one loop evaluates them all. `mean` paints the
-# training set's mean colour over the hole: the floor that any method must beat. Telea,
-# Navier-Stokes and biharmonic smooth the border inwards (notebook 1's *diffusion*
-# fills); shift-map copies pieces of the image (the *exemplar* fill). Shift-map is by far
-# the slowest: the cell times it on a few images and says how long the whole table takes.
+# One interface (`fill`), so one loop scores every method. `mean` paints the training
+# set's mean colour over the hole: the floor to beat. Telea, Navier-Stokes and biharmonic
+# are *diffusion* fills: they carry the border's colours inwards. Shift-map is the
+# *exemplar* fill: it copies pieces of the image. Where this OpenCV cannot run it, the
+# cell says why and leaves its rows out.
 
 # %%
 # skip_unavailable: shift-map is left out where this OpenCV cannot run it (the cell says why)
 methods = {**classical_fills(data.x_train, methods=CLASSICAL_IDS, skip_unavailable=True),
            "autoencoder": autoencoder, "gan": gan}
-for key, method in methods.items():
-    print(f"{key:12s} {method.name}")
-if "shiftmap" in methods:
-    start = time.perf_counter()
-    methods["shiftmap"].fill(x_test[:20])
-    seconds = (time.perf_counter() - start) / 20
-    print(f"\nshift-map: {1000 * seconds:.0f} ms per image here, so about {seconds * len(x_test) / 60:.1f} min "
-          f"for {len(x_test):,} test images; every other method together takes far less")
-else:
-    print(f"\n{shiftmap_unavailable()} Its rows below are left out; everything else runs.")
+if "shiftmap" not in methods:
+    print(shiftmap_unavailable(), "Its rows below are left out; everything else runs.")
 
 # %% [markdown]
 # ## 4. The metrics table
-# Each method fills the 16x16 centre hole of every test image; then, on [0, 1]:
+# Each method fills the 16x16 centre hole of every test image; every metric is on [0, 1]:
 #
-# - **hole MSE**: the mean squared error inside the hole (what both models are trained
-#   to make small; lower is better);
-# - **hole PSNR**: the same error on a log scale, 10 log10(1 / MSE) per image, averaged
-#   (dB; higher is better; +3 dB is half the error);
-# - **SSIM**: structural similarity of the whole image with the fill pasted in (1 is
-#   identical), closer to what a viewer notices: edges and contrast;
-# - **sharpness ratio**: the detail of the fills (mean gradient) over the detail of the
-#   real patches. 1.00 is as sharp as the truth, lower is blurrier. It says nothing
-#   about being *right*: it tells blur apart.
-# - **ms / image**: the time to fill one image on this machine.
+# - **hole MSE**: the mean squared error of the hole's pixels (lower is better); the
+#   autoencoder is trained to make it small, the GAN in part;
+# - **hole PSNR** (peak signal-to-noise ratio): the same error on a log scale,
+#   10 log10(1 / MSE) in decibels (dB), per image, averaged; higher is better, +3 dB is
+#   half the error;
+# - **SSIM** (structural similarity): how well the local brightness, contrast and
+#   structure of the whole image, fill pasted in, match the original; 1 is identical;
+# - **sharpness ratio**: the fills' detail (mean gradient: how much neighbouring pixels
+#   differ) over the real patches'; 1.00 is as sharp as the truth, lower is blurrier. It
+#   says nothing about being *right*;
+# - **ms / image**: the time to fill one image here.
+#
+# **Predict first:** which method will have the lowest hole MSE, and which the sharpness
+# ratio closest to 1?
 
 # %%
 rows, patches, per_image = evaluate_with_per_image(methods, x_test)
-assert all(row["n_images"] == len(x_test) for row in rows)
-print(f"{data.source} · {len(x_test):,} test images · 16x16 centre hole · all metrics on the unit scale [0, 1]")
+assert all(row["n_images"] == len(x_test) for row in rows)  # every method filled every test image
+print(f"{data.source} · {len(x_test):,} test images · 16x16 centre hole · every metric on [0, 1]")
 Markdown(format_table(rows))
 
 # %% [markdown]
-# *What to see:* first, whether the models beat the best classical fill on the hole
-# MSE, and by how much; then, whether the two models differ in sharpness more than in
-# error. And the exemplar row: on notebook 1's brick wall copying won; here, in a 32x32
-# image whose centre is cut out, there is rarely anything that fits to copy. The cell
-# below puts its row beside the others.
+# Check your guesses. Do both models beat the best classical fill on hole MSE? Where
+# does the sharpest row rank on error? A fill can be sharp and wrong: copied pieces of the
+# border have a photograph's detail, but not the missing centre's.
+#
+# ## 5. Side by side
+# The three test images of notebooks 3 and 4 and five of the 2,000, with every method's
+# fill. Look at whether each fill continues the edges that cross the hole,
+# and how much texture it has: blur, noise, or pieces of the border.
 
 # %%
-by_id = {row["id"]: row for row in rows}
-diffusion = min((by_id[k] for k in ("telea", "ns", "biharmonic")), key=lambda r: r["hole_mse"])
-s = by_id.get("shiftmap")
-if s is None:
-    print("No shift-map row here (section 3 says why).")
-else:
-    print(f"shift-map: hole MSE {s['hole_mse']:.4f}, {s['hole_mse'] / diffusion['hole_mse']:.1f} times the best "
-          f"diffusion fill's ({diffusion['method']}, {diffusion['hole_mse']:.4f}), and "
-          f"{s['hole_mse'] / by_id['mean']['hole_mse']:.1f} times the mean colour's; sharpness ratio "
-          f"{s['sharpness_ratio']:.2f} against {diffusion['sharpness_ratio']:.2f}")
+show = runs.showcase_indices(len(data.x_test))  # notebooks 3 and 4's three, filled here
+more = np.random.default_rng(5).choice(len(x_test), size=min(5, len(x_test)), replace=False)
+images = np.concatenate([data.x_test[show], x_test[more]])
+labels = np.concatenate([data.y_test[show], y_test[more]])
+fills = {m.name: np.concatenate([m.fill(data.x_test[show]), patches[k][more]]) for k, m in methods.items()}
+plots.method_grid(images, fills, title="Every method on the same test images",
+                  row_labels=[data.class_names[c] for c in labels])
 
 # %% [markdown]
-# A fill can be sharp and wrong: copied pieces of the border have all the detail of a
-# photograph and little to do with the missing centre. Keep that in mind when the GAN's
-# sharpness is read below: sharpness tells blur apart, the error tells right from wrong.
+# ## 6. The conclusion these numbers support
+# The paper claims that the two models reach a **similar error** and that the **GAN's
+# fills are sharper**.
 #
-# ## 5. Per class
-# Averages hide where a method struggles. The hole PSNR of each method, class by class:
+# **Predict first:** from the table in section 4, is the GAN's hole MSE similar to the
+# autoencoder's? Is the GAN clearly sharper? Decide each half, then run the cell: it checks
+# both against the table, after naming again the two models it compares.
 
 # %%
-names = {key: method.name for key, method in methods.items()}
-psnr_by_class = {names[k]: per_class(per_image[k]["hole_psnr"], y_test) for k in methods}
+print(about_autoencoder, about_gan, "", sep="\n")
+for line in conclusion(rows):
+    print("-", line)
+
+# %% [markdown]
+# Compare with your prediction: the last two lines give the verdict and the numbers it
+# rests on. The paper names no threshold for "similar"; would another one than the cell's
+# change the verdict?
+#
+# The verdict is about these two models: section 2 printed how far each trained against
+# the paper's budget (`weights/gan.md` says why the shipped GAN stopped where it did).
+# With `"paper"` runs of both, it tests the paper's recipe at the paper's budget; under the
+# test suite the numbers mean nothing.
+
+# %% [markdown] tags=["homework"]
+# ## 7. Per class
+# *Sections 7 to 9 look past the averages, after class.* Averages hide where a method
+# struggles. **Predict first:** are the easiest and the hardest classes the same for every
+# method? (Notebook 2's exercise 2 guessed them from how busy each class's centre is.)
+
+# %%
+from helpers.evaluation import per_class
+
+psnr_by_class = {m.name: per_class(per_image[k]["hole_psnr"], y_test) for k, m in methods.items()}
+for name, values in psnr_by_class.items():
+    easiest, hardest = data.class_names[int(np.nanargmax(values))], data.class_names[int(np.nanargmin(values))]
+    print(f"{name:30s} easiest: {easiest:10s} hardest: {hardest}")
 plots.class_bars(psnr_by_class, data.class_names, "mean hole PSNR (dB), higher is better",
                  title=f"Hole PSNR per class ({data.source}, {len(x_test):,} test images)",
                  caption="Each bar is the mean over that class's test images.")
 
 # %% [markdown]
-# *What to see:* whether the classes rank alike for every method: some kinds of images
-# tend to be easy to fill whatever the method (calm backgrounds) and others hard (a busy
-# object in the centre). The cell below names each method's easiest and hardest class;
-# compare with your guess from notebook 2's exercise 2.
+# Count the methods that share an easiest class, and a hardest one. Are the easiest
+# classes those whose centres notebook 2's exercise 2 measured as calm?
 
-# %%
-for k, values in psnr_by_class.items():
-    easiest, hardest = data.class_names[int(np.nanargmax(values))], data.class_names[int(np.nanargmin(values))]
-    print(f"{k:30s} easiest: {easiest:10s} hardest: {hardest}")
-
-# %% [markdown]
-# ## 6. Side by side
-# The paper's three test images (the same as in notebooks 3 and 4) and five more, with
-# every method's fill and its hole MSE.
-
-# %%
-show = runs.showcase_indices(len(data.x_test))  # the paper's three, filled here
-more = np.random.default_rng(5).choice(len(x_test), size=min(5, len(x_test)), replace=False)
-images = np.concatenate([data.x_test[show], x_test[more]])
-labels = np.concatenate([data.y_test[show], y_test[more]])
-fills = {names[k]: np.concatenate([method.fill(data.x_test[show]), patches[k][more]])
-         for k, method in methods.items()}
-plots.method_grid(images, fills, title="Every method on the same test images",
-                  row_labels=[data.class_names[c] for c in labels])
-
-# %% [markdown]
-# *What to see:* compare the fills across a row. The diffusion fills drag the border's
-# colours inwards; the shift-map fill is a patchwork of pieces of the border; look at
-# whether the models' fills continue the edges that cross the hole, and how much texture
-# each has (blur or noise).
-#
-# ## 7. Best and worst cases
-# For five of the methods, their three lowest-error fills and their three highest-error fills.
+# %% [markdown] tags=["homework"]
+# ## 8. Best and worst cases
+# For five of the methods, their three lowest-error fills and their three highest-error
+# fills (the test-image number and hole MSE under each).
 
 # %%
 chosen = [k for k in ("telea", "biharmonic", "shiftmap", "autoencoder", "gan") if k in methods]
-plots.best_worst(x_test, {names[k]: patches[k] for k in chosen},
-                 {names[k]: per_image[k]["hole_mse"] for k in chosen}, k=3)
+plots.best_worst(x_test, {methods[k].name: patches[k] for k in chosen},
+                 {methods[k].name: per_image[k]["hole_mse"] for k in chosen}, k=3)
 
 # %% [markdown]
-# *What to see:* the best cases are smooth images where any fill works; the worst are
-# high-contrast objects in the centre, where the border says little about the middle.
-# Are the hardest images the same for every method? The cell counts it.
+# The best cases are calm images where any fill works; the worst, high-contrast objects
+# in the centre, where the border says little about the middle. **Predict first:** are
+# the hardest images the same for every method? The cell counts it: the share of each
+# method's hardest 5 % that are also among Telea's hardest 5 %.
 
 # %%
 k = max(1, len(x_test) // 20)  # the hardest 5 %
 hardest_sets = {key: set(np.argsort(per_image[key]["hole_mse"])[-k:]) for key in chosen}
 for key in chosen[1:]:
     shared = len(hardest_sets[key] & hardest_sets["telea"])
-    print(f"of the {k} hardest test images for {names[key]}, {shared} ({shared / k:.0%}) are also among "
-          f"the {k} hardest for {names['telea']}")
+    print(f"of the {k} hardest test images for {methods[key].name}, {shared} ({shared / k:.0%}) are also among "
+          f"the {k} hardest for {methods['telea'].name}")
+print(f"(two sets of {k} drawn at random from {len(x_test):,} would share {k / len(x_test):.0%} on average)")
 
 # %% [markdown]
 # Browse every method side by side. Filter by class, or step through the images that
 # are hardest (or easiest) for one method.
 
 # %%
-widgets.comparison_widget(x_test, {names[k]: patches[k] for k in methods}, y_test, data.class_names,
-                          errors={names[k]: per_image[k]["hole_mse"] for k in chosen})
+from helpers import widgets
 
-# %% [markdown]
-# ## 8. The conclusion these numbers support
-# The paper's claim is that the two models reach a **similar error** and that the **GAN's
-# fills are sharper**. The cell below checks it against this run's table, nothing
-# assumed, after saying again which two models it compares.
+widgets.comparison_widget(x_test, {m.name: patches[k] for k, m in methods.items()}, y_test, data.class_names,
+                          errors={methods[k].name: per_image[k]["hole_mse"] for k in chosen})
 
-# %%
-print(about_autoencoder)
-print(about_gan)
-print()
-for line in conclusion(rows):
-    print("-", line)
-
-# %% [markdown]
-# How much weight the verdict carries depends on the models. Section 2 printed how far
-# each one trained against the paper's budget; where the shipped weights stopped short
-# of it, their model card (`weights/gan.md`, `weights/autoencoder.md`) says why, and the
-# verdict is about those models, not the paper's. With `"paper"` runs of both, it tests
-# the paper.
-# Quick runs are minutes of training: a GAN that has seen a fraction of one pass over the
-# data has not yet learned what the adversary can teach. Under the test suite, the
-# numbers mean nothing.
-#
+# %% [markdown] tags=["homework"]
 # ## 9. The project's results report
 # The project scores its shipped weights on **all 10,000** test images in
 # `results/README.md`, made by one command, `python -m helpers.cli.report`. Here is its
-# table, loaded from `results/results.json`, and the two tables side by side. With
-# `RUN = "pretrained"` the models are the same; the test images are the same or (on a
-# CPU) the first part of them. The report also holds models beyond the paper, among them
-# `gan-averaged`: the same GAN training with an average of the generator's weights over
-# the last thousand or so iterations kept beside them (`--average 0.999`).
+# table, loaded from `results/results.json`, then the two tables side by side. With
+# `RUN = "pretrained"` the models are the same, and the 2,000 test images here are part
+# of its 10,000. The report also scores models beyond the paper, among them
+# `gan-averaged`: the same GAN training, with a moving average of the generator's weights
+# over roughly the last thousand iterations (`--average 0.999`) kept beside them and
+# published in their place (`weights/gan-averaged.md`).
 
 # %%
+from helpers.engine.files import REPO_ROOT, read_json
+
 report = read_json(REPO_ROOT / "results" / "results.json")
 if not report:
     print("No results report yet: run `python -m helpers.cli.report` in the repository.")
@@ -322,6 +270,9 @@ else:
     display(Markdown(format_table(report["results"])))
 
 # %%
+from helpers.evaluation import TABLE_COLUMNS
+
+
 def side_by_side(ours, theirs, keys=("hole_mse", "sharpness_ratio")):
     """One row per method in either table: each metric here and in the report ("–": not in that table)."""
     mine, other = {r["id"]: r for r in ours}, {r["id"]: r for r in theirs}
@@ -339,10 +290,13 @@ if report:
     display(Markdown(side_by_side(rows, report["results"])))
 
 # %% [markdown]
-# The paper's claim, checked on the report's 10,000 images: with the paper's GAN, and
-# with the averaged GAN in its place.
+# **Predict first:** on the report's 10,000 images, does the paper's GAN pass the check
+# of section 6? Does the averaged GAN, in its place? Read both rows in the table above,
+# then run the cell.
 
 # %%
+from helpers.verdicts import paper_claim
+
 if report:
     for gan_id, subject in (("gan", "the report's GAN"), ("gan-averaged", "the averaged GAN")):
         for line in paper_claim(report["results"], gan=gan_id, subject=subject):
@@ -350,13 +304,11 @@ if report:
 
 # %% [markdown]
 # ## Summary
-# - One interface, one set of test images, one scale: every number in sections 4 to 8 was
-#   computed in this run, on the data set named above the table.
-# - The hole MSE and PSNR reward the right colours; SSIM rewards structure; the sharpness
-#   ratio tells blur apart. A method can win on one and lose on another: the exemplar fill
-#   is sharp and wrong, the autoencoder right-ish and blurry.
-# - Per class, the same kinds of images are hard for every method; the worst cases overlap.
-# - The paper's claim is checked, not assumed, here and on the project's report.
+# - One set of 2,000 test images, one scale: every number above was computed in this run.
+# - Hole MSE and PSNR reward the right colours, SSIM the structure, the sharpness ratio
+#   the detail; a fill can be sharp and wrong.
+# - The paper's claim is checked, not assumed: section 6 printed how much of it these two
+#   models support (section 9: how much the project's report supports).
 #
 # ## Exercises
 # Each takes a few minutes on a laptop CPU (exercise 2 trains for a minute or two). Try it
@@ -383,7 +335,7 @@ for metric, key in rankings.items():
 # %% [markdown]
 # Compression wants the pixels back: the error. A photo editor wants a fill that looks
 # real: structure and sharpness, and the error only as a guard against sharp nonsense
-# (the exemplar fill ranks high on sharpness alone).
+# (check where the exemplar fill ranks on sharpness alone, and where on the error).
 #
 # ### Exercise 2 · How much does the budget matter? (10 min)
 # Train the package's autoencoder for the quick budget here and score it beside the one
@@ -394,13 +346,14 @@ for metric, key in rankings.items():
 #
 # `from helpers.trainers import AutoencoderTrainer`; `runs.fit(trainer, data, quick)` with
 # `quick = runs.plan("autoencoder", "quick", smoke=SMOKE)`; `trainer.inpainter()`
-# fills like any method; `evaluate({...}, x_test)` scores it.
+# fills like any method; `evaluate({...}, x_test)` (from `helpers.evaluation`) scores it.
 # </details>
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # Solution to exercise 2
 import keras
 
+from helpers.evaluation import evaluate
 from helpers.trainers import AutoencoderTrainer
 
 quick = runs.plan("autoencoder", "quick", smoke=SMOKE)
@@ -408,8 +361,8 @@ keras.utils.set_random_seed(0)
 trainer = AutoencoderTrainer()
 runs.fit(trainer, data, quick)
 short = trainer.inpainter(f"autoencoder, {quick.iterations:,} iterations here")
-more = evaluate({"short": short}, x_test, progress=False)
-Markdown(format_table([by_id["biharmonic"], *more, by_id["autoencoder"]]))
+by_id = {row["id"]: row for row in rows}
+Markdown(format_table([by_id["biharmonic"], *evaluate({"short": short}, x_test, progress=False), by_id["autoencoder"]]))
 
 # %% [markdown]
 # ### Exercise 3 · Where the autoencoder beats the GAN (10 min)
@@ -428,7 +381,7 @@ Markdown(format_table([by_id["biharmonic"], *more, by_id["autoencoder"]]))
 margin = per_image["gan"]["hole_mse"] - per_image["autoencoder"]["hole_mse"]
 widest = np.argsort(margin)[-6:][::-1]
 print(f"the autoencoder has the lower error on {np.mean(margin > 0):.0%} of the {len(x_test):,} test images")
-plots.method_grid(x_test[widest], {names[k]: patches[k][widest] for k in ("autoencoder", "gan")},
+plots.method_grid(x_test[widest], {methods[k].name: patches[k][widest] for k in ("autoencoder", "gan")},
                   title="Where the autoencoder beats the GAN by the widest margin",
                   row_labels=[data.class_names[c] for c in y_test[widest]])
 
@@ -465,15 +418,18 @@ else:
           f"copy beside; {np.sum(copied < 1e-3)} of them filled almost exactly (MSE under 0.001)")
 
 # %% [markdown]
-# With the answer in the image, copying finds it, for some images exactly. Shift-map
-# keeps only a few dozen shifts that many patches agree on and joins them by a graph
-# cut, so it does not always pick the one right shift. Without a copy, nothing in a
-# 32x32 image is its missing centre: a learned prior is the only way to do better.
+# With the answer in the image, copying can find it (count the near-exact fills above).
+# Shift-map keeps only a few dozen shifts that many patches agree on, and chooses among
+# them pixel by pixel so that neighbouring pieces join without seams (a *graph cut*), so
+# it does not always pick the one right shift. Without a copy, nothing in a 32x32 image
+# is its missing centre: doing better takes a learned prior, knowledge of what images
+# usually hold, which is what the two models bring.
 #
 # ### Exercise 5 · How firm is the verdict? (10 min)
 # The verdict rests on the difference between the GAN's and the autoencoder's mean hole
 # MSE over the test images. How much would that difference move with another sample of
-# test images? Estimate a 95 % interval by resampling the test images (a bootstrap).
+# test images? Estimate a 95 % interval by resampling the test images with replacement
+# (a *bootstrap*).
 #
 # <details><summary>Hint</summary>
 #

@@ -107,6 +107,19 @@ def test_fit_save_and_find_a_quick_run(runs_folder, tiny_data):
     found, record = runs.saved("autoencoder", "quick", smoke=True)
     assert found == path and record["iteration"] == b.iterations and record["data_source"] == "synthetic"
     assert runs.saved("gan", "quick", smoke=True) is None and runs.saved("autoencoder", "quick") is None
+    inpainter, about = runs.compared("autoencoder", "quick", smoke=True)
+    assert f"the smoke run notebook 3 saved ({path.name}), iteration {b.iterations:,}" in about
+    assert "(the paper trains 50,000)" in about
+    assert inpainter.fill(tiny_data.x_test[:2]).shape == (2, 16, 16, 3)
+
+
+def test_compared_falls_back_to_the_shipped_weights_and_says_so(runs_folder, capsys):
+    _, about = runs.compared("gan", "pretrained")
+    shipped = weightfiles.read_manifest()["gan"]["iteration"]
+    assert about.startswith(f"gan: the shipped weights (weights/gan.md), iteration {shipped:,}")
+    assert "the paper trains 80,000" in about and capsys.readouterr().out == ""
+    _, again = runs.compared("gan", "paper")
+    assert again == about and "No paper run of the gan is saved here (notebook 4" in capsys.readouterr().out
 
 
 def test_a_loaded_model_is_described_at_its_own_iteration():
