@@ -1,7 +1,10 @@
-"""The adversarial weight study of notebook 4: ``python -m helpers.cli.gan_weights collect`` on
-two tiny GAN runs made with the training command, the study's loader, its figures and its widget."""
+"""The adversarial weight study of notebook 7: ``python -m helpers.cli.gan_weights collect`` on
+two tiny GAN runs made with the training command, the study's loader, its figures and its widget;
+``card``, which rewrites the study's card from its files."""
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +264,30 @@ def test_collect_refuses_two_runs_of_one_weight_and_other_models(collected, tmp_
     assert gan_weights.main(["collect", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
     assert "No checkpoint" in capsys.readouterr().err
     assert not (tmp_path / "gan_weights.json").exists()
+
+
+# --------------------------------------------------------------------------- card (fast)
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def test_card_rewrites_the_shipped_card_from_its_files_alone(tmp_path, capsys):
+    """``card`` makes results/gan_weights.md from results/gan_weights.json and .npz, byte for byte:
+    the committed card is what its template writes today, and no run is scored again."""
+    from helpers.cli import gan_weights
+
+    for name in ("gan_weights.json", "gan_weights.npz"):
+        shutil.copy(RESULTS / name, tmp_path / name)
+    assert gan_weights.main(["card", "--out", str(tmp_path)]) == 0
+    assert "scores unchanged" in capsys.readouterr().out
+    card = (tmp_path / "gan_weights.md").read_text()
+    assert card == (RESULTS / "gan_weights.md").read_text()
+    assert "Notebook 7 shows these results" in card and "notebook 7's widget" in card
+    assert "mean gradient magnitude of the fills" in card
+
+
+def test_card_without_the_study_says_how_to_make_it(tmp_path, capsys):
+    from helpers.cli import gan_weights
+
+    assert gan_weights.main(["card", "--out", str(tmp_path)]) == 2
+    assert "gan_weights collect" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The GAN's adversarial weight study (notebook 4): collect its runs into ``results/``.
+"""The GAN's adversarial weight study (notebook 7): collect its runs into ``results/``.
 
 The runs are the paper's GAN recipe at several adversarial weights W (the L2 weight is
 1 - W), the same seed, data and budget, one run folder each::
@@ -12,7 +12,8 @@ The runs are the paper's GAN recipe at several adversarial weights W (the L2 wei
 MSE, mean hole PSNR, sharpness ratio; values on [0, 1]), fills a few fixed test images with
 it, and writes ``gan_weights.json`` (numbers, commands, the runs' curves),
 ``gan_weights.npz`` (the images and their fills, uint8), ``gan_weights.md`` (a short card)
-and two figures. :func:`helpers.study.load_study` reads them back.
+and two figures. :func:`helpers.study.load_study` reads them back. ``card`` rewrites
+``gan_weights.md`` from ``gan_weights.json`` alone (after its template changed), scoring nothing.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: python -m helpers.cli.gan_weights long runs/gan-long")
     long.add_argument("run_dir", metavar="RUN_DIR", help="the GAN run folder")
     _scoring_options(long)
+    card = commands.add_parser(
+        "card", help="rewrite gan_weights.md from gan_weights.json (scores nothing)",
+        description="Rewrite the study's card, gan_weights.md, from the gan_weights.json and .npz "
+                    "that collect wrote into --out: after the card's wording changed, without "
+                    "scoring the runs again.")
+    card.add_argument("--out", metavar="FOLDER", default=str(RESULTS_DIR),
+                      help="the folder holding gan_weights.json (default: results/)")
     return parser
 
 
@@ -101,6 +109,10 @@ def main(argv=None) -> int:
     command = "python -m helpers.cli.gan_weights " + " ".join(
         shlex.quote(_short(a)) for a in (sys.argv[1:] if argv is None else argv))
     try:
+        if args.command == "card":
+            path = rewrite_card(Path(args.out))
+            print(f"Wrote {path} from {NAME}.json (scores unchanged).")
+            return 0
         if args.command == "long":
             data = load_cifar10(args.data, progress=not args.no_progress)
             record = write_long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
@@ -304,6 +316,13 @@ def write_long_run(run_dir: Path, data, out: Path, *, test_size: int | None = No
     return record
 
 
+def rewrite_card(out: Path = RESULTS_DIR) -> Path:
+    """Write ``gan_weights.md`` again from the ``gan_weights.json`` (and ``.npz``) in ``out``."""
+    from ..study import load_study
+
+    return write_text(Path(out) / f"{NAME}.md", card_markdown(load_study(Path(out) / f"{NAME}.json")))
+
+
 def card_markdown(study: dict) -> str:
     """The study's card: what was trained, how, and what came out (``study`` as
     :func:`helpers.study.load_study` returns it)."""
@@ -320,7 +339,7 @@ def _card_setup(study: dict, runs: list[dict]) -> list[str]:
     return [
         "# The GAN's adversarial weight (beyond the paper)", "",
         f"Made by `{study['command']}` on {study['made']}. Do not edit by hand: run the command again. "
-        f"Notebook 4 shows these results.", "",
+        f"Notebook 7 shows these results.", "",
         "The paper's GAN weighs its generator's two losses 0.999 x L2 + 0.001 x adversarial (Pathak et "
         "al.'s weights). This study trains the paper's recipe (every iteration: D on real patches, D on "
         "G's fills as a separate batch, then G against the frozen D; values on [-1, 1]) with the "
@@ -334,7 +353,7 @@ def _card_setup(study: dict, runs: list[dict]) -> list[str]:
         f"- Test: {study['n_test_images']:,} test images of {study['data_source']}"
         + (f" (a random subset, seed {study['test_subset_seed']})" if study.get("test_subset_seed") is not None
            else "") + f", 16x16 centre hole, every metric on {study['scale']}; sharpness ratio = mean "
-        "gradient of the fills / that of the real patches (1.0 is as sharp as the truth).",
+        "gradient magnitude of the fills / that of the real patches (1.0 is as sharp as the truth).",
         "- Hardware: " + _same(runs, lambda r: r.get("hardware") or "not recorded") + ".", "",
     ]
 
@@ -377,7 +396,7 @@ def _card_figures(study: dict) -> list[str]:
             f"![gradient sizes]({study['figures']['gradients']})", "",
             f"The fills of {study['fixed_images']['which']}, test-set indices "
             f"{', '.join(str(i) for i in study['fixed_images']['indices'])}, by every run are in "
-            f"`{study['fixed_images']['file']}`; notebook 4's widget shows them.", ""]
+            f"`{study['fixed_images']['file']}`; notebook 7's widget shows them.", ""]
 
 
 def _training(run: dict) -> str:
