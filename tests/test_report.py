@@ -2,7 +2,9 @@
 data set, one command."""
 
 import json
+import shutil
 import types
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,24 @@ def test_report_leaves_shift_map_out_and_says_why_where_opencv_cannot_run_it(mon
     text = report.report_markdown(made, {})
     assert f"| 15.60 | 0.500 | 0.40 | 1.00 |\n\n- {why}\n" in text  # under the table
     assert f"- {why}" not in report.report_markdown({**made, "left_out": None}, {})
+
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def test_shipped_report_is_what_its_template_writes_from_results_json(tmp_path):
+    """results/README.md, made again from results/results.json and the study files without
+    scoring anything (``--studies-only``), is the committed file byte for byte: no sentence
+    of it is stale against report.py."""
+    for name in ("results.json", "gan_weights.json", "gan_long_run.json"):
+        shutil.copy(RESULTS / name, tmp_path / name)
+    assert report.main(["--out", str(tmp_path), "--studies-only"]) == 0
+    text = (tmp_path / "README.md").read_text()
+    assert text == (RESULTS / "README.md").read_text()
+    assert "mean gradient magnitude of the fills" in text
+    assert "What its validations say (computed from `gan_long_run.json`):" in text
+
+
+def test_pconv_curves_name_the_errors_its_record_trained_on():
+    assert report._pconv_loss_label({"loss": "l2"}) == "training loss (6 x hole + 1 x known pixel error, squared)"
+    assert report._pconv_loss_label({"loss": "l1"}).endswith("absolute)")

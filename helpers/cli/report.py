@@ -124,7 +124,7 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
             fig = curves.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
         elif rec["kind"] == "pconv":
             fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
-                                    loss_label="training loss (6 x L1 of the hole + L1 of the rest)")
+                                    loss_label=_pconv_loss_label(rec["config"]))
         else:
             fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
                                     reference=0.009, reference_label="the paper's 'converged to 0.009'")
@@ -149,6 +149,13 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         for name in names:
             write_card(name)
     return report
+
+
+def _pconv_loss_label(config: dict) -> str:
+    """The U-Net's training loss in words, for its curves: Liu et al.'s two terms, with the
+    errors its record says it used (squared for ``loss="l2"``, absolute for ``"l1"``)."""
+    errors = "absolute" if config.get("loss") == "l1" else "squared"
+    return f"training loss (6 x hole + 1 x known pixel error, {errors})"
 
 
 def _classical_inpainters(data, classical) -> tuple[dict, dict]:
@@ -185,7 +192,7 @@ def report_markdown(report: dict, records: dict) -> str:
              f"- Data: {n:,} test images of {report['data_source']}, 16x16 centre hole.",
              f"- Scale: every metric on {report['scale']}; hole MSE, L1 and PSNR over the hole only, "
              f"SSIM over the whole image (hole pasted back), sharpness ratio = mean gradient "
-             f"energy of the fills / that of the true patches (1.0 is as sharp as the truth).",
+             f"magnitude of the fills / that of the true patches (1.0 is as sharp as the truth).",
              f"- Timing: fill only, after one warm-up batch, batches of 256, on {report['machine']}.",
              "", "## Every method on the same images", "", results_table(rows), ""]
     lines += [f"- {why}" for why in (report.get("left_out") or {}).values()]
@@ -212,7 +219,8 @@ def report_markdown(report: dict, records: dict) -> str:
                   f"The same {n:,} test images with random free-form holes (`random_masks`, "
                   f"{100 * ff['coverage'][0]:.0f}-{100 * ff['coverage'][1]:.0f}% of the pixels, "
                   f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
-                  f"{report['scale']}. The paper's models fill only their square.", "",
+                  f"{report['scale']}; timing as above, after a warm-up of one image. The paper's models "
+                  f"fill only their square.", "",
                   results_table(ff["results"], FREE_FORM_TABLE_COLUMNS)]
         seen = {name: rec["iteration"] * rec["batch_size"] for name, rec in records.items()}
         verdict = beyond_the_paper_verdict(rows, ff["results"], seen)
@@ -303,6 +311,8 @@ def _gan_study_lines(study: dict | None, long: dict | None) -> list[str]:
                   f"{long['n_test_images']:,} test images of {long['data_source']}, hole MSE {m['hole_mse']:.4f} "
                   f"and sharpness ratio {m['sharpness_ratio']:.2f}. Made by `{long['command']}`; trained with "
                   f"`{long['train_command']}`.", ""]
+        if long.get("reading"):
+            lines += ["What its validations say (computed from `gan_long_run.json`):", ""]
         lines += [f"- {line}" for line in long.get("reading", [])]
         lines += ["", "![long run](gan_long_run.png)", ""]
     return lines
