@@ -131,7 +131,8 @@ def long_run_reading(history: dict) -> list[str]:
     lines = [f"Validation hole MSE: {first_m:.4f} at iteration {first_i:,}, lowest {best_m:.4f} at "
              f"{best_i:,}, {last_m:.4f} at the last validation ({last_i:,})."]
     if last_i > best_i:
-        lines.append(f"After its lowest point the error grew by {100 * (last_m / best_m - 1):.1f}% "
+        grew = round(last_m, 4) / round(best_m, 4) - 1   # from the numbers as printed above
+        lines.append(f"After its lowest point the error grew by {100 * grew:.1f}% "
                      f"over {last_i - best_i:,} iterations.")
     if first_s is not None and last_s is not None:
         sharpest_i, _, sharpest_s = max((row for row in logged if row[2] is not None), key=lambda row: row[2])

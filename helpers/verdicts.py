@@ -16,6 +16,12 @@ from .classical import CLASSICAL_IDS
 AUTOENCODER_TARGETS = {"autoencoder": 0.024, "autoencoder-regularized": 0.022}
 
 
+def shown(value: float, digits: int = 4) -> float:
+    """A number as the tables print it: comparisons are computed from these, so that a reader
+    who checks one against the printed numbers finds the same."""
+    return round(float(value), digits)
+
+
 def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
                similar: float = 0.15, clearly_sharper: float = 0.1) -> list[str]:
     """What the table says, in sentences computed from it (nothing assumed): the lowest
@@ -40,8 +46,8 @@ def conclusion(rows: list[dict], ae: str = "autoencoder", gan: str = "gan",
         for key in (ae, gan):
             if key in by_id:
                 r = by_id[key]
-                change = 1 - r["hole_mse"] / best_classical["hole_mse"]
-                factor = r["hole_mse"] / best_classical["hole_mse"]
+                factor = shown(r["hole_mse"]) / shown(best_classical["hole_mse"])   # as the reader sees them
+                change = 1 - factor
                 how = (f"{abs(change):.0%} {'below' if change >= 0 else 'above'}" if factor < 2
                        else f"{factor:.1f} times")
                 lines.append(f"{r['method']}: hole MSE {r['hole_mse']:.4f}, {how} that of the best "
@@ -58,7 +64,7 @@ def paper_claim(rows: list[dict], ae: str = "autoencoder", gan: str = "gan", sim
     if ae not in by_id or gan not in by_id:
         return []
     a, g = by_id[ae], by_id[gan]
-    rel = (g["hole_mse"] - a["hole_mse"]) / a["hole_mse"]
+    rel = shown(g["hole_mse"]) / shown(a["hole_mse"]) - 1   # from the numbers as printed
     same_error = abs(rel) <= similar
     sharper = abs(1 - g["sharpness_ratio"]) <= abs(1 - a["sharpness_ratio"]) - clearly_sharper
     verdict = ("supports" if same_error and sharper else
@@ -84,13 +90,13 @@ def _beyond(rows: list[dict], free_rows: list[dict], images_seen: dict | None, n
     centre = free_form = None
     if new in by_id and ae in by_id:
         n, a = by_id[new], by_id[ae]
-        gain = n["hole_psnr"] - a["hole_psnr"]
+        gain = shown(n["hole_psnr"], 2) - shown(a["hole_psnr"], 2)
         centre = (f"Centre square: {n['method']}{budget(new)} {gain:+.2f} dB mean hole PSNR against "
                   f"{a['method']}{budget(ae)} ({n['hole_psnr']:.2f} against {a['hole_psnr']:.2f} dB)", gain)
     classical = [r for r in free_rows if r["id"] in CLASSICAL_IDS]
     if new in free and classical:
         n = free[new]
-        drops = [(1 - n["hole_mse"] / r["hole_mse"], r) for r in classical]
+        drops = [(1 - shown(n["hole_mse"]) / shown(r["hole_mse"]), r) for r in classical]
         parts = ", ".join(f"{abs(d):.0%} {'below' if d >= 0 else 'above'} {r['method']} ({r['hole_mse']:.4f})"
                           for d, r in drops)
         free_form = (f"Free-form holes: {n['method']} hole MSE {n['hole_mse']:.4f}, {parts}", [d for d, _ in drops])
