@@ -157,8 +157,9 @@ def test_colab_setup_fetches_the_course_which_then_finds_its_weights(tmp_path):
                           text=True).stdout.strip()  # the branch checked out here (its set-up cell)
     code = _colab_setup(tmp_path, str(ROOT), head or None) + (
         "\nimport helpers.pretrained as p, helpers.runs\n"
+        "from helpers.engine.weightfiles import verify\n"
         "print(p.__file__)\n"
-        "print(p.verify('autoencoder'))\n"
+        "print(verify('autoencoder'))\n"
         "print(helpers.runs.pretrained_available('gan'))\n")
     done = _run(code, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
