@@ -126,8 +126,8 @@ class LiveLossPlot:
 
     def redraw_seconds(self) -> float:
         """What one redraw costs here (the curves and the fills, rendered as the notebook shows
-        them), measured on a made-up history, the faster of two (the first may pay for a cold
-        start): for a run's time estimate."""
+        them), measured on a made-up history, the mean of two (one alone varies a lot on a busy
+        machine): for a run's time estimate."""
         if self._redraw is None:
             n = 30
             history = {"iteration": list(range(1, n + 1))}
@@ -143,7 +143,7 @@ class LiveLossPlot:
                 for fig in figures:
                     _render(fig)
                 times.append(time.perf_counter() - start)
-            self._redraw = min(times)
+            self._redraw = sum(times) / len(times)
         return self._redraw
 
     def start(self, trainer) -> None:

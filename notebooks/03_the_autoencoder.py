@@ -394,12 +394,11 @@ print(f"validation hole MSE {lagging:.4f} with the moving averages, {current:.4f
 
 # %% [markdown]
 # Each step keeps 99 % of the moving variance (momentum 0.99) and adds 1 % of the batch's.
-# It starts at 1, and the variance BatchNorm sees here is far smaller, so after N steps
-# about 0.99^N of the start is left: compare the two printed numbers. Inference divides by
-# the square root of this too-large variance, so early in the run the code BatchNorm passes
-# on is too small: the likely reason the early fills are so dark. Read the printed errors:
-# how much of the gap do the current statistics close? (The training loss is measured with
-# dropout on.)
+# It starts at 1, far above the variance BatchNorm sees, and after N steps 0.99^N of that
+# start is still in it: compare the printed numbers. While that remnant is large, inference
+# divides by too large a standard deviation and BatchNorm's output is too small: the likely
+# reason the early fills are so dark. Read the printed errors: how much of the gap to the
+# training loss do the current statistics close? (The training loss has dropout on.)
 #
 # ### Exercise 3 · The L1 loss (10 min)
 # In the two-edge example, the mean *absolute* error prefers the **median** of the answers,

@@ -68,7 +68,7 @@ def test_a_redraw_is_measured_once_as_the_notebook_renders_it(monkeypatch):
     monkeypatch.setattr(live_plot, "_render", lambda fig: rendered.append(fig))
     seconds = live.redraw_seconds()
     assert seconds > 0 and live.redraw_seconds() == seconds, "measured once, then kept"
-    assert len(rendered) == 4, "the curves and the fills, twice (the faster counts)"
+    assert len(rendered) == 4, "the curves and the fills, twice (their mean counts)"
     assert len(rendered[1].axes) == (1 + 4 + 1) * 4, "the fills with every row they will have"
     monkeypatch.undo()
     live_plot._render(rendered[0])   # outside a notebook: a PNG, cropped as the notebook crops it
