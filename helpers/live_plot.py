@@ -35,6 +35,22 @@ def progress_fills(images, snapshots: list, hole: Hole = CENTER_HOLE, title: str
     return finish(fig, title, caption)
 
 
+def _render(fig: Figure) -> None:
+    """Render a figure as ``display`` does: with the notebook's own formatters (the inline
+    backend's PNG, cropped to its content), or as such a PNG outside a notebook."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    shell = get_ipython() if get_ipython is not None else None
+    if shell is not None:
+        shell.display_formatter.format(fig)
+    else:
+        import io
+
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+
+
 class LiveLossPlot:
     """A training callback that redraws the loss curves while a model trains and, given a few
     validation ``images``, their fills: the current one and snapshots at a quarter, half,
@@ -110,10 +126,9 @@ class LiveLossPlot:
 
     def redraw_seconds(self) -> float:
         """What one redraw costs here (the curves and the fills, rendered as the notebook shows
-        them), measured once on a made-up history: for a run's time estimate."""
+        them), measured on a made-up history, the mean of two (one alone varies a lot on a busy
+        machine): for a run's time estimate."""
         if self._redraw is None:
-            import io
-
             n = 30
             history = {"iteration": list(range(1, n + 1))}
             history.update({key: [0.1] * n for key in ("loss", "g_l2", "g_adversarial", "d_loss_real",
@@ -124,17 +139,21 @@ class LiveLossPlot:
                     fills = np.zeros((len(self.images), CENTER_HOLE.height, CENTER_HOLE.width, 3), np.float32)
                     figures.append(progress_fills(self.images, [(0, fills)] * (len(self.milestones) + 1)))
                 for fig in figures:   # as the inline display renders them
-                    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+                    _render(fig)
 
             redraw()   # the first render warms matplotlib up: not what each redraw costs
-            start = time.perf_counter()
-            redraw()
-            self._redraw = time.perf_counter() - start
+            times = []
+            for _ in range(2):   # the mean of two: one alone varies a lot on a busy machine
+                start = time.perf_counter()
+                redraw()
+                times.append(time.perf_counter() - start)
+            self._redraw = sum(times) / len(times)
         return self._redraw
 
     def redraw_every(self) -> float:
-        """Seconds between redraws: ``min_interval``, or four redraws' time where drawing is slow,
-        so that plotting takes at most about a fifth of the run."""
+        """Seconds between the starts of two redraws: ``min_interval``, or four redraws' time where
+        drawing is slow, so that plotting takes at most about a quarter of the run (besides the
+        redraws at the snapshots)."""
         return max(self.min_interval, 4 * (self._redraw or 0.0))
 
     def start(self, trainer) -> None:

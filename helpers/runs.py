@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,15 +155,20 @@ class Costs:
     compile_seconds: float     # compiling the step (the first two iterations beyond two steps) ...
     predict_compile_seconds: float  # ... and the prediction (the first validation beyond the second)
     validate_per_image: float  # seconds per validation image (the compiled prediction)
+    checkpoint_seconds: float = 0.0  # writing one checkpoint (weights and optimizer state)
 
 
 _COSTS: dict = {}
 
 
+WARM_UP_SECONDS = 0.5   # untimed iterations after compiling: the first few run slower than the rest
+
+
 def measure_costs(model: str, seconds: float = 1.5, smoke: bool = False) -> Costs:
-    """Measure :class:`Costs` on random images (once per session and machine): two untimed
-    iterations compile the step, then as many as fit in ``seconds`` (``smoke``: two), then a
-    prediction of 256 images twice (the first compiles it)."""
+    """Measure :class:`Costs` on random images (once per session and machine): two iterations
+    compile the step, more warm it up for :data:`WARM_UP_SECONDS`, then as many as fit in
+    ``seconds`` are timed (``smoke``: two of each), then a prediction of 256 images twice (the
+    first compiles it), then a checkpoint written twice."""
     key = (model, backend(), gpus())
     if key not in _COSTS:
         trainer_class = registry.kind(model).trainer_class()
@@ -173,10 +179,11 @@ def measure_costs(model: str, seconds: float = 1.5, smoke: bool = False) -> Cost
         for _ in range(2):
             float(next(iter(trainer.train_step(images).values())))  # waits for the step to finish
         first_two = time.perf_counter() - start
-        start, count = time.perf_counter(), 0
-        while count < 2 or (not smoke and time.perf_counter() - start < seconds):
-            float(next(iter(trainer.train_step(images).values())))
-            count += 1
+        for window in (WARM_UP_SECONDS, seconds):   # warm up, then time
+            start, count = time.perf_counter(), 0
+            while count < 2 or (not smoke and time.perf_counter() - start < window):
+                float(next(iter(trainer.train_step(images).values())))
+                count += 1
         speed = count / (time.perf_counter() - start)
         shown = rng.integers(0, 256, (256, 32, 32, 3), dtype=np.uint8)
         start = time.perf_counter()
@@ -185,7 +192,14 @@ def measure_costs(model: str, seconds: float = 1.5, smoke: bool = False) -> Cost
         start = time.perf_counter()
         trainer.validate(shown)
         second = time.perf_counter() - start
-        _COSTS[key] = Costs(speed, max(first_two - 2 / speed, 0.0), max(first - second, 0.0), second / len(shown))
+        saving = []
+        with tempfile.TemporaryDirectory(prefix="costs-") as folder:
+            for _ in range(2):   # the mean of two writes: one alone varies a lot on a busy machine
+                start = time.perf_counter()
+                trainer.save_checkpoint(Path(folder) / "checkpoint.npz")
+                saving.append(time.perf_counter() - start)
+        _COSTS[key] = Costs(speed, max(first_two - 2 / speed, 0.0), max(first - second, 0.0), second / len(shown),
+                            sum(saving) / len(saving))
     return _COSTS[key]
 
 
@@ -195,8 +209,12 @@ def measure_speed(model: str, smoke: bool = False) -> float:
 
 
 def duration(seconds: float) -> str:
+    """A time as a person says it: "40 s", "2 min 30 s" (to 10 s, under 10 minutes), "52 min", "1.5 h"."""
     if seconds < 90:
         return f"{max(seconds, 1):.0f} s"
+    if seconds < 10 * 60:
+        minutes, rest = divmod(int(round(seconds, -1)), 60)
+        return f"{minutes} min" + (f" {rest} s" if rest else "")
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
@@ -204,18 +222,27 @@ def duration(seconds: float) -> str:
 
 def estimate_seconds(p: TrainingPlan, live=None) -> dict:
     """How long ``p`` takes here, part by part: training steps, compiling (the step and the
-    prediction), validations, and the live plot's redraws (``live``: a
-    :class:`~helpers.live_plot.LiveLossPlot`, which measures one redraw)."""
+    prediction), validations, checkpoints (:func:`fit` writes one at each validation, and
+    ``best.npz`` each time the validation error improves), and the live plot's redraws
+    (``live``: a :class:`~helpers.live_plot.LiveLossPlot`, which measures one redraw)."""
     costs = measure_costs(p.model, smoke=p.run == "smoke")
-    validations = 1 + p.iterations // p.validate_every + (p.iterations % p.validate_every > 0)   # 1: the start
-    parts = {"training": p.iterations / costs.speed,
+    n = p.iterations
+    checkpoints = n // p.validate_every + (n % p.validate_every > 0)   # one at each validation
+    validations = 1 + checkpoints   # and the start's
+    parts = {"training": n / costs.speed,
              "compiling": costs.compile_seconds + costs.predict_compile_seconds,
-             "validating": validations * p.val_size * costs.validate_per_image, "plotting": 0.0}
+             "validating": validations * p.val_size * costs.validate_per_image,
+             "saving": 2 * checkpoints * costs.checkpoint_seconds, "plotting": 0.0}
     if live is not None:
-        log_points = p.iterations // p.log_every
         cost = live.redraw_seconds()   # measured first: the interval between redraws follows from it
-        redraws = min(log_points, parts["training"] / live.redraw_every()) + len(live.milestones) + 2
-        parts["plotting"] = redraws * cost
+        fixed = (len(live.milestones) + 2) * cost   # at each snapshot, the first log point and the end
+        # Between milestones, one redraw at a log point once redraw_every seconds have passed
+        # since the last one began: those seconds are the run's (training, compiling,
+        # validating, saving) and its redraws', so a redraw takes `share` of the time they pace.
+        share = cost / live.redraw_every()
+        paced = (sum(parts.values()) + fixed) * share / (1 - share)
+        calls = len(set(range(p.log_every, n + 1, p.log_every)) | set(range(p.validate_every, n + 1, p.validate_every)))
+        parts["plotting"] = min((calls + 1) * cost, paced + fixed)   # at most each call, and finish
     return parts
 
 

@@ -62,6 +62,9 @@ def test_an_estimate_is_compared_with_the_training_cell_after_it():
     ])
     (found,) = lessons.estimates(nb)
     assert found["printed_seconds"] == 120 and found["measured_seconds"] == 59.5 and found["ratio"] == 0.5
+    nb.cells[0] = timed("print(runs.estimate(quick))", 2, text="autoencoder, quick run: ... so about 2 min 30 s (...).\n")
+    (found,) = lessons.estimates(nb)
+    assert found["printed_seconds"] == 150 and found["line"] == "so about 2 min 30 s"
 
 
 def _names(tree, kind):

@@ -59,3 +59,16 @@ def test_live_plot_snapshots_the_fills_at_each_milestone():
     rows = [ax.get_ylabel() for ax in live.last_fills.axes if ax.get_ylabel()]
     assert rows == ["truth", "iteration\n2", "iteration\n4", "iteration\n6", "iteration\n8"]
     assert len(live.last_fills.axes) == 5 * 3
+
+
+def test_a_redraw_is_measured_once_as_the_notebook_renders_it(monkeypatch):
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    live = live_plot.LiveLossPlot("autoencoder", total=8, images=images)
+    rendered = []
+    monkeypatch.setattr(live_plot, "_render", lambda fig: rendered.append(fig))
+    seconds = live.redraw_seconds()
+    assert seconds > 0 and live.redraw_seconds() == seconds, "measured once, then kept"
+    assert len(rendered) == 6, "the curves and the fills: once to warm up, then twice (their mean counts)"
+    assert len(rendered[1].axes) == (1 + 4 + 1) * 4, "the fills with every row they will have"
+    monkeypatch.undo()
+    live_plot._render(rendered[0])   # outside a notebook: a PNG, cropped as the notebook crops it

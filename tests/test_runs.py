@@ -60,20 +60,37 @@ def test_the_estimate_adds_up_measured_costs(monkeypatch):
     # 10 iterations/s; compiling the step 4 s and the prediction 1 s; 2 ms a validation image
     monkeypatch.setattr(runs, "measure_costs", lambda model, smoke=False: runs.Costs(10.0, 4.0, 1.0, 0.002))
     text = runs.estimate(runs.plan("autoencoder", "paper"))
-    assert "10.0 iterations/s" in text and "about 1.5 h (83 min training, 5 s compiling, 8 min validating)" in text
+    assert "10.0 iterations/s" in text and "about 1.5 h (83 min training, 5 s compiling, 8 min 30 s validating)" in text
     quick = runs.plan("gan", "quick", iterations=600)
     parts = runs.estimate_seconds(quick)
-    assert parts == {"training": 60.0, "compiling": 5.0, "validating": 7 * 1_000 * 0.002, "plotting": 0.0}
+    assert parts == {"training": 60.0, "compiling": 5.0, "validating": 7 * 1_000 * 0.002, "saving": 0.0,
+                     "plotting": 0.0}   # 7 validations: the start's and one per 100 iterations
 
     class Live:
         milestones = [150, 300, 450, 600]
         redraw_seconds = staticmethod(lambda: 0.5)
         redraw_every = staticmethod(lambda: 2.0)
 
-    # 30 log points, at most one redraw per 2 s of 60 s, the 4 milestones and the start and end
-    assert runs.estimate_seconds(quick, Live())["plotting"] == (30 + 4 + 2) * 0.5
+    # 30 log points (the 6 validations among them); a redraw takes 0.5 s, one per 2 s of the run
+    # at most: that would be 40 redraws, more than the 30 log points, so each log point redraws,
+    # and finish once more
+    assert runs.estimate_seconds(quick, Live())["plotting"] == (30 + 1) * 0.5
+
+    class SlowLive(Live):
+        redraw_seconds = staticmethod(lambda: 2.0)
+        redraw_every = staticmethod(lambda: 8.0)
+
+    # slow drawing paces the redraws, one per 8 s of the whole run: its 79 s of training,
+    # compiling and validating, the 6 redraws of the milestones, first log point and end (12 s),
+    # and the paced redraws themselves (x): x = (79 + 12 + x) / 4, so x = 91 / 3
+    assert runs.estimate_seconds(quick, SlowLive())["plotting"] == pytest.approx(91 / 3 + 12)
+    # a checkpoint at each of the 6 validations, and best.npz at most as often: 0.3 s each
+    monkeypatch.setattr(runs, "measure_costs", lambda model, smoke=False: runs.Costs(10.0, 4.0, 1.0, 0.002, 0.3))
+    assert runs.estimate_seconds(quick)["saving"] == pytest.approx(2 * 6 * 0.3)
+    assert "4 s saving" in runs.estimate(quick)
     assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(quick)
     assert runs.duration(30) == "30 s" and runs.duration(600) == "10 min"
+    assert runs.duration(117) == "2 min" and runs.duration(146) == "2 min 30 s"
 
 
 @pytest.mark.slow
@@ -85,7 +102,7 @@ def test_measured_speed_is_positive_and_asked_once(monkeypatch):
     assert runs.measure_speed("autoencoder") > 0
     assert runs.measure_speed("autoencoder") > 0 and len(calls) == 1
     costs = runs.measure_costs("autoencoder")
-    assert costs.compile_seconds >= 0 and costs.validate_per_image > 0
+    assert costs.compile_seconds >= 0 and costs.validate_per_image > 0 and costs.checkpoint_seconds > 0
 
 
 def test_quick_runs_start_afresh_and_paper_runs_resume(runs_folder):

@@ -40,8 +40,8 @@ HOMEWORK_TAG, SOLUTION_TAG = "homework", "solution"
 READING = {"words_per_minute": 100, "seconds_per_code_line": 4, "seconds_per_output": 15}
 CLASS_MINUTES = 90
 CLASS_NOTEBOOKS = ("01", "02", "03", "04", "05")   # the class's path; the others come after it
-# How a notebook prints a quick run's estimate (helpers.runs.estimate): "... so about 2 min ..."
-ESTIMATE = re.compile(r"so about (\d+(?:\.\d+)?) (s|min|h)\b")
+# How a notebook prints a quick run's estimate (helpers.runs.estimate): "... so about 2 min 30 s ..."
+ESTIMATE = re.compile(r"so about (\d+(?:\.\d+)?) (s|min|h)\b(?: (\d+) s\b)?")
 
 
 def notebook_paths(names=None) -> list[Path]:
@@ -132,7 +132,7 @@ def estimates(notebook) -> list[dict]:
         match = ESTIMATE.search(text) if cell.cell_type == "code" and "runs.estimate(" in cell.source else None
         if not match:
             continue
-        value = float(match.group(1)) * {"s": 1, "min": 60, "h": 3600}[match.group(2)]
+        value = float(match.group(1)) * {"s": 1, "min": 60, "h": 3600}[match.group(2)] + float(match.group(3) or 0)
         trained = next((c for c in cells[i:] if c.cell_type == "code" and "runs.fit(" in c.source), None)
         if trained is not None:
             measured = _seconds(trained)
