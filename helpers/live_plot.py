@@ -129,8 +129,9 @@ class LiveLossPlot:
         return self._redraw
 
     def redraw_every(self) -> float:
-        """Seconds between redraws: ``min_interval``, or four redraws' time where drawing is slow,
-        so that plotting takes at most about a fifth of the run."""
+        """Seconds between the starts of two redraws: ``min_interval``, or four redraws' time where
+        drawing is slow, so that plotting takes at most about a quarter of the run (besides the
+        redraws at the snapshots)."""
         return max(self.min_interval, 4 * (self._redraw or 0.0))
 
     def start(self, trainer) -> None:

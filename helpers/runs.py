@@ -212,10 +212,14 @@ def estimate_seconds(p: TrainingPlan, live=None) -> dict:
              "compiling": costs.compile_seconds + costs.predict_compile_seconds,
              "validating": validations * p.val_size * costs.validate_per_image, "plotting": 0.0}
     if live is not None:
-        log_points = p.iterations // p.log_every
         cost = live.redraw_seconds()   # measured first: the interval between redraws follows from it
-        redraws = min(log_points, parts["training"] / live.redraw_every()) + len(live.milestones) + 2
-        parts["plotting"] = redraws * cost
+        fixed = (len(live.milestones) + 2) * cost   # at each snapshot, the first log point and the end
+        # Between milestones, one redraw at a log point once redraw_every seconds have passed
+        # since the last one began: those seconds are the run's (training, compiling,
+        # validating) and its redraws', so a redraw takes `share` of the time they pace.
+        share = cost / live.redraw_every()
+        paced = (sum(parts.values()) + fixed) * share / (1 - share)
+        parts["plotting"] = min(p.iterations // p.log_every * cost, paced) + fixed
     return parts
 
 

@@ -1,4 +1,4 @@
-"""The adversarial weight study of notebook 4: ``python -m helpers.cli.gan_weights collect`` on
+"""The adversarial weight study of notebook 7: ``python -m helpers.cli.gan_weights collect`` on
 two tiny GAN runs made with the training command, the study's loader, its figures and its widget."""
 
 import json

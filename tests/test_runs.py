@@ -72,6 +72,15 @@ def test_the_estimate_adds_up_measured_costs(monkeypatch):
 
     # 30 log points, at most one redraw per 2 s of 60 s, the 4 milestones and the start and end
     assert runs.estimate_seconds(quick, Live())["plotting"] == (30 + 4 + 2) * 0.5
+
+    class SlowLive(Live):
+        redraw_seconds = staticmethod(lambda: 2.0)
+        redraw_every = staticmethod(lambda: 8.0)
+
+    # slow drawing paces the redraws, one per 8 s of the whole run: its 79 s of training,
+    # compiling and validating, the 6 redraws of the milestones, first log point and end (12 s),
+    # and the paced redraws themselves (x): x = (79 + 12 + x) / 4, so x = 91 / 3
+    assert runs.estimate_seconds(quick, SlowLive())["plotting"] == pytest.approx(91 / 3 + 12)
     assert "the paper's 80,000 would take about 2.2 h" in runs.estimate(quick)
     assert runs.duration(30) == "30 s" and runs.duration(600) == "10 min"
 

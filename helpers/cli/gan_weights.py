@@ -1,4 +1,4 @@
-"""The GAN's adversarial weight study (notebook 4): collect its runs into ``results/``.
+"""The GAN's adversarial weight study (notebook 7): collect its runs into ``results/``.
 
 The runs are the paper's GAN recipe at several adversarial weights W (the L2 weight is
 1 - W), the same seed, data and budget, one run folder each::
@@ -320,7 +320,7 @@ def _card_setup(study: dict, runs: list[dict]) -> list[str]:
     return [
         "# The GAN's adversarial weight (beyond the paper)", "",
         f"Made by `{study['command']}` on {study['made']}. Do not edit by hand: run the command again. "
-        f"Notebook 4 shows these results.", "",
+        f"Notebook 7 shows these results.", "",
         "The paper's GAN weighs its generator's two losses 0.999 x L2 + 0.001 x adversarial (Pathak et "
         "al.'s weights). This study trains the paper's recipe (every iteration: D on real patches, D on "
         "G's fills as a separate batch, then G against the frozen D; values on [-1, 1]) with the "
@@ -377,7 +377,7 @@ def _card_figures(study: dict) -> list[str]:
             f"![gradient sizes]({study['figures']['gradients']})", "",
             f"The fills of {study['fixed_images']['which']}, test-set indices "
             f"{', '.join(str(i) for i in study['fixed_images']['indices'])}, by every run are in "
-            f"`{study['fixed_images']['file']}`; notebook 4's widget shows them.", ""]
+            f"`{study['fixed_images']['file']}`; notebook 7's widget shows them.", ""]
 
 
 def _training(run: dict) -> str:
