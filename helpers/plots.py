@@ -5,7 +5,7 @@ fills and scores (:func:`image_grid`, :func:`result_figure`, :func:`method_grid`
 set of pixels on three value scales, and per-class bars. The other figures sit beside
 this module and use its utilities (:func:`new_figure`, :func:`finish`, :func:`show_image`,
 :func:`outline`): :mod:`helpers.curves` (training curves), :mod:`helpers.diagrams` (the
-models), :mod:`helpers.study_figures` (notebook 4's study); :mod:`helpers.live_plot`, the live
+models), :mod:`helpers.study_figures` (notebook 7's study); :mod:`helpers.live_plot`, the live
 training plot, is the one that displays its figures as well.
 
 The figures are made with :class:`matplotlib.figure.Figure`, not with ``pyplot``: nothing

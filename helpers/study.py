@@ -1,4 +1,4 @@
-"""The GAN's adversarial weight, measured: what notebook 4 reads from ``results/``.
+"""The GAN's adversarial weight, measured: what notebook 7 reads from ``results/``.
 
 The paper's GAN weighs G's two losses 0.999 x L2 + 0.001 x adversarial. The study trains the
 same recipe at several adversarial weights W (the L2 weight is 1 - W), with the same seed,

@@ -1,4 +1,4 @@
-"""The figures of the GAN's adversarial weight study (notebook 4, ``results/gan_weights_*.png``):
+"""The figures of the GAN's adversarial weight study (notebook 7, ``results/gan_weights_*.png``):
 what :func:`helpers.study.load_study` reads, drawn. Each returns a titled matplotlib Figure.
 """
 

@@ -590,7 +590,7 @@ def playground_widget(images, methods: dict, labels=None, class_names=None):
                    w.HBox([top, left]), w.HBox([height, width]), panel.out])
 
 
-# --------------------------------------------------------------------------- notebook 4: the adversarial weight
+# --------------------------------------------------------------------------- notebook 7: the adversarial weight
 
 
 def _study_weight(study, weight) -> float:

@@ -18,35 +18,24 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/inpainting-course/blob/main/notebooks/04_the_gan.ipynb)
 #
-# The paper's second model follows the *context encoders* of Pathak et al. (2016): a **generator** G fills the hole, as the autoencoder did, and a **discriminator** D learns to tell real patches from generated ones. G is trained to match the real patch *and* to make D take its fill for real. Notebook 3 ended with a blur: the squared error prefers the average of all plausible fills. This notebook writes the GAN's two losses and its training schedule, trains it, and measures what the second loss does, with the course's trained GAN and a study of the weight that the paper gives it.
+# Notebook 3's fills were blurry. The paper's second model, after the *context encoders* of Pathak et al. (2016), adds a judge: a **generator** G fills the hole, a **discriminator** D learns to tell real patches from G's fills, and G learns to match the real patch *and* to fool D.
 #
-# *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
+# *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper · 7 going further with the GAN. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
 
 # %% [markdown]
 # ## Learning goals
 # After this notebook you can:
 #
-# - build the generator and the discriminator from the paper's tables, and check them layer by layer;
-# - write the GAN's two losses and one training iteration: D on real patches, D on generated ones, then G against a frozen D with the loss 0.999 x L2 + 0.001 x adversarial;
-# - explain, with a small example, why a term that rewards "looking real" moves the best fill away from the blurred average;
-# - read a GAN's curves: who is winning, and what the fills show.
-#
-# Notebook 7 goes further: what drives the generator's update, what the adversarial weight trades, and the paper's whole schedule.
+# - explain why rewarding "looking real" moves the best fill away from the blurred average;
+# - build the discriminator, checked against the paper's table;
+# - write the GAN's two losses and one training iteration;
+# - say what the adversarial term does to the fills, and at what cost.
 
 # %% [markdown]
 # ## Set-up
-# The first cell prepares Google Colab (it fetches the course) and does nothing else
-# elsewhere. The second is the one choice this notebook asks of you, **which GAN to
-# study**:
-#
-# - `"pretrained"`: the weights the course trained (the default; `weights/gan.md` says how far);
-# - `"quick"`: the short run you train below, with the code on this page;
-# - `"paper"`: the paper's 80,000 iterations, here and now. That wants a GPU: on a laptop CPU
-#   it takes many hours. The notebook measures and says how long before it starts.
-#
-# Whatever you choose, section 6 trains a quick run with your code, so you see the GAN
-# learn. To choose on Colab, edit the cell and run the notebook again
-# (Runtime > Run all).
+# The first cell fetches the course on Colab. The second chooses the GAN that section 7
+# studies: `"pretrained"` (the course's, `weights/gan.md`), `"quick"` (section 6's run) or
+# `"paper"` (80,000 iterations: a GPU's work; the notebook says how long first).
 
 # %% tags=["colab-setup"] cellView="form" jupyter={"source_hidden": true}
 #@title Set-up: fetch the course on Colab (click ▶; nothing to read here)
@@ -92,22 +81,18 @@ from functools import partial
 
 import keras
 import numpy as np
-from keras import ops
+from keras import layers, ops
 
 from helpers import architecture, curves, diagnosis, diagrams, live_plot, paper, plots, runs
-from helpers.steps import update
 from helpers.holes import CENTER_HOLE, Hole, make_pairs, to_scale
 from helpers.metrics import hole_mse, sharpness_ratio
-from helpers.models import build_discriminator, build_generator
-from helpers.pretrained import pretrained_inpainter, record
-from helpers.steps import bce, generate, mse
+from helpers.pretrained import pretrained_inpainter, record, warm_start
+from helpers.steps import bce, generate, mse, update
 from helpers.trainers import GANTrainer
 
 # %% [markdown]
 # ## 1. The data
-# CIFAR-10's 50,000 training images, less 1,000 held out to watch the error on images the
-# model never trains on; the 10,000 test images stay apart for the end. (Under the test
-# suite the notebook loads a small subset.)
+# CIFAR-10, less 1,000 training images held out as a **validation set** (never trained on).
 
 # %%
 SMOKE = runs.smoke_test()  # True only when the test suite runs this notebook: tiny runs, numbers that mean nothing
@@ -115,122 +100,79 @@ data = runs.load_data(smoke=SMOKE)
 print(data.describe())
 
 # %% [markdown]
-# ## 2. The two networks, from the paper's tables
-# The **generator** (the paper's Table II) has the autoencoder's shape, deeper and wider:
-# four strided convolutions down to 2x2x512, a dense bottleneck, and four transposed
-# convolutions up to the 16x16x3 patch, ending in **tanh**, so that it paints on [-1, 1].
-# The **discriminator** (Table I) sees a 16x16 patch only and gives the probability that it
-# is real. Both are long, and they are not what this notebook is about: they are built by
-# `build_generator` and `build_discriminator` in `helpers/models.py` (open it: each block is
-# Conv, then LeakyReLU, then BatchNorm, as the paper says). What is new in a GAN is its
-# losses and its schedule, and those this notebook writes out.
-
-# %%
-generator = build_generator()
-diagrams.model_diagram(generator, title="The generator (Table II): the holed image in, the 16x16 patch "
-                       "out, on [-1, 1]")
-
-# %%
-architecture.layer_table(generator, "generator")
-
-# %%
-discriminator = build_discriminator()
-diagrams.model_diagram(discriminator, title="The discriminator (Table I): a 16x16 patch in, the "
-                       "probability that it is real out")
-
-# %%
-architecture.layer_table(discriminator, "discriminator")
-
-# %% [markdown]
-# A ✓ means kernel, stride, activation and shape agree with the paper; the two ⚠ rows are
-# places where the printed tables contradict themselves, read as the note under each table
-# says.
-
-# %%
-g_macs = architecture.multiply_adds(generator)
-print(f"generator: {generator.count_params():,} parameters (the paper: about "
-      f"{paper.PARAMETERS['generator'] / 1e6:.1f} M), {g_macs / 1e6:.0f} M multiply-adds per image "
-      f"(the paper: about {paper.MULTIPLY_ADDS['generator'] / 1e6:.0f} M)")
-print(f"discriminator: {discriminator.count_params():,} parameters")
-for kind, model in (("generator", generator), ("discriminator", discriminator)):
-    assert not architecture.layer_table(model, kind).mismatches, kind
-
-# %% [markdown]
-# The paper lists four good practices for training GANs, each of which is somewhere in the
-# code:
-#
-# | practice | where |
-# |---|---|
-# | values on [-1, 1], tanh on G's last layer | `make_pairs(images, "signed")`; the generator's last layer |
-# | LeakyReLU followed by BatchNorm in the convolutions | the blocks of `helpers/models.py` (slope 0.2, as DCGAN; the paper gives none) |
-# | D learns ten times slower than G | `paper.G_LEARNING_RATE`, `paper.D_LEARNING_RATE`, both Adam with beta_1 0.5 |
-# | real and generated patches reach D in separate batches | the training step of section 5 |
-
-# %%
-holed, patches = make_pairs(data.x_train[:256], "signed")
-print(f"G's inputs {holed.min():.2f}..{holed.max():.2f}, targets {patches.min():.2f}..{patches.max():.2f}; "
-      f"G's last activation: {generator.layers[-1].activation.__name__}")
-print(f"learning rates: G {paper.G_LEARNING_RATE:g}, D {paper.D_LEARNING_RATE:g}; Adam beta_1 {paper.GAN_BETA_1:g}")
-
-# %% [markdown]
-# ## 3. Why a second network: the two-edge example, carried on
-# Notebook 3's example: given the border, the hole holds an edge at column 6 (answer A) or
-# at column 10 (answer B), equally likely. The patch with the lowest expected squared error
-# is their average: two half-steps, a blur. Now add a second term to what the guess pays:
-# how far it is from the *nearest* sharp answer, with a weight λ. That term is a fixed,
-# hand-made stand-in for a discriminator: it says how little the guess looks like a real
-# answer. A toy, but the GAN's loss has exactly this shape.
+# ## 2. Why a second network: the two-edge example
+# Notebook 3's example: an edge at column 6 (A) or 10 (B), equally likely; the lowest
+# expected squared error is their blurred average. Add a cost for looking fake, a hand-made
+# stand-in for D: the distance to the *nearest* sharp answer s, weighted by λ. The best guess
+# is then `(average + λ s) / (1 + λ)`. **Predict first:** as λ grows, what happens to its
+# steepest step and to its expected squared error?
 
 # %%
 a = np.zeros((16, 16, 3)); a[:, :6] = 1.0    # plausible fill A: the edge at column 6
 b = np.zeros((16, 16, 3)); b[:, :10] = 1.0   # plausible fill B: the edge at column 10
 average = (a + b) / 2
-
-
-def expected_mse(guess):  # the error we expect when A and B are equally likely
-    return (np.mean((guess - a) ** 2) + np.mean((guess - b) ** 2)) / 2
-
-
-def looks_fake(guess):    # a fixed "discriminator": how far the guess is from the nearest sharp answer
-    return min(np.mean((guess - a) ** 2), np.mean((guess - b) ** 2))
-
-
-def steepest_step(guess):  # the largest jump between neighbouring columns: 1 for a sharp edge
-    return np.abs(np.diff(guess, axis=1)).max()
+expected_mse = lambda g: (np.mean((g - a) ** 2) + np.mean((g - b) ** 2)) / 2    # A, B equally likely
+looks_fake = lambda g: min(np.mean((g - a) ** 2), np.mean((g - b) ** 2))       # far from the nearest
+steepest_step = lambda g: np.abs(np.diff(g, axis=1)).max()                      # 1: a sharp edge
+lams, guesses = [0, 0.25, 1, 4, 20], []
+for lam in lams:
+    candidates = [(average + lam * s) / (1 + lam) for s in (a, b)]   # the best towards A, towards B
+    guesses.append(min(candidates, key=lambda g: round(expected_mse(g) + lam * looks_fake(g), 9)))
+plots.image_row(guesses, [f"λ = {lam:g}\nexpected MSE {expected_mse(g):.3f}\nsteepest step "
+                          f"{steepest_step(g):.2f}" for lam, g in zip(lams, guesses)],
+                cell=2.1, hole=Hole(0, 0, 16, 16), title="The best guess when looking sharp also counts")
 
 # %% [markdown]
-# For a fixed nearest answer s, the cost `expected_mse + λ looks_fake` is a parabola in each
-# pixel, lowest at `(average + λ s) / (1 + λ)`; the best guess is the better of the two
-# (s = A or s = B).
+# *What to see:* as λ grows the guess leaves the average for one sharp answer, and its
+# expected squared error grows: a sharp fill is a bet, which the squared error punishes and
+# the second term rewards. The GAN's judge is learned; the paper's λ is 0.001.
+#
+# ## 3. The discriminator, on the page
+# D gives the probability that a 16x16 patch is real (the paper's Table I). Each block: a 3x3
+# convolution; **LeakyReLU** (ReLU, but negative inputs are scaled by 0.2, not zeroed);
+# **BatchNorm** (each channel rescaled to zero mean and unit spread over the batch, then a
+# learned scale and shift). Stride 2 halves the size and widens the **receptive field** (the
+# input pixels one output sees). Before the sigmoid, D's output is its **logit**.
 
 # %%
-def best_guess(lam):
-    candidates = [(average + lam * s) / (1 + lam) for s in (a, b)]      # towards A, towards B
-    return min(candidates, key=lambda g: round(expected_mse(g) + lam * looks_fake(g), 9))  # a tie: A
+def d_block(filters, strides):
+    """Conv 3x3 -> LeakyReLU -> BatchNorm: the paper's order ("LeakyReLU followed by BN")."""
+    return [layers.Conv2D(filters, 3, strides=strides, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2), layers.BatchNormalization()]
 
 
-lams = [0, 0.25, 1, 4, 20]
-guesses = [best_guess(lam) for lam in lams]
-titles = [f"λ = {lam:g}\nexpected MSE {expected_mse(g):.3f}\nsteepest step {steepest_step(g):.2f}"
-          for lam, g in zip(lams, guesses)]
-plots.image_row(guesses, titles, cell=2.1, hole=Hole(0, 0, 16, 16),
-                title="The best guess when looking like a sharp answer also counts (weight λ)")
+def build_discriminator(dropout=0.2):
+    """Table I: a 16x16x3 patch on [-1, 1] -> the probability that it is real."""
+    return keras.Sequential([
+        keras.Input((16, 16, 3)),
+        *d_block(32, strides=1),   # Table I prints stride 2, but its output shape needs 1
+        *d_block(64, strides=2), *d_block(128, strides=2), *d_block(256, strides=2),
+        layers.Flatten(), layers.Dropout(dropout), layers.Dense(1024, activation="relu"),
+        layers.Dense(1, activation="sigmoid"),   # the logit -> a probability
+    ], name="discriminator")
+
+# %%
+discriminator = build_discriminator()
+x = ops.zeros((1, 16, 16, 3))                          # a dummy batch: one patch
+for layer in discriminator.layers:
+    x = layer(x)
+    if isinstance(layer, layers.BatchNormalization):   # the end of a block
+        print("block output:", tuple(x.shape))
+table = architecture.layer_table(discriminator, "discriminator")
+assert not table.mismatches, table.mismatches          # shapes, kernels, strides as Table I says
 
 # %% [markdown]
-# *What to see:* at λ = 0 the best guess is the blurred average (two half-steps). As λ grows
-# it moves towards one sharp answer: its steepest step grows to 1 and its expected squared
-# error grows too. A sharp fill is a bet on one answer; the squared error punishes the bet
-# when the other answer was true, and the second term rewards it. The weight λ sets the
-# trade. The GAN does the same with a *learned* judge, the discriminator, and the paper's
-# λ is the adversarial weight, 0.001. Notebook 7 measures what it trades in the real model.
+# G (Table II) is `build_generator` in `helpers/models.py`: blocks like D's down to 2x2x512,
+# a dense layer, then **transposed convolutions** (with stride 2, each doubles the size) up
+# to the patch, with tanh to paint on [-1, 1]. Section 8 checks both against the tables.
 #
-# ## 4. The losses, on the page
-# The GAN works on [-1, 1]. D's loss is the binary cross-entropy of its verdicts: it should
-# say 1 ("real") to real patches and 0 ("fake") to G's fills, each batch judged on its own.
-# G's loss has two terms: the L2 term (the mean squared error of its fill, as the
-# autoencoder's) and the adversarial term (the cross-entropy of D's verdict on the fill
-# against "real": small when D is fooled). Their weights come first, in a cell of their own,
-# because section 6 asks you to change them:
+# ## 4. The two losses, on the page
+# D's loss is the **binary cross-entropy** of its verdicts: -log D(x) on a real patch x,
+# -log(1 - D(G(z))) on G's fill of a holed image z. Goodfellow et al. (2014) wrote the GAN as
+# a **minimax** game: D maximises log D(x) + log(1 - D(G(z))), G minimises it. But where D is
+# sure a fill is fake, D(G(z)) ≈ 0, the slope of log(1 - D(G(z))) with respect to D's logit
+# is -D(G(z)) ≈ 0: G learns nothing. So G's **adversarial** term is the non-saturating
+# -log D(G(z)), whose slope there is -(1 - D(G(z))) ≈ -1. Its L2 term is the squared error.
 
 # %%
 L2_WEIGHT, ADVERSARIAL_WEIGHT = 0.999, 0.001   # Pathak et al.'s weights, the paper's too
@@ -248,24 +190,19 @@ def generator_loss(generator, discriminator, trainable, non_trainable, d_state, 
                    l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT):
     """G's loss: how far its fill is from the true patch (L2), and how fake D finds the fill."""
     fake, non_trainable = generator.stateless_call(trainable, non_trainable, holed, training=True)
-    # D judges the fill as in its own step (training mode); what it would learn is thrown away
-    probability, _ = discriminator.stateless_call(d_state[0], d_state[1], fake, training=True)
+    probability, _ = discriminator.stateless_call(d_state[0], d_state[1], fake, training=True)  # D reads
     l2 = mse(patches, fake)
-    adversarial = bce(ops.ones_like(probability), probability)   # G wants D to say "real"
+    adversarial = bce(ops.ones_like(probability), probability)   # -log D(G(z)): G wants "real"
     loss = l2_weight * l2 + adversarial_weight * adversarial
     return loss, (non_trainable, {"g_l2": l2, "g_adversarial": adversarial})
 
 # %% [markdown]
-# As in notebook 3, each loss runs its model with `stateless_call` on exactly the weights it
-# is given: `trainable` and `non_trainable` (BatchNorm's statistics, dropout's seed) of the
-# network that learns, and for G's loss also D's state, `d_state`, which it only reads.
-#
 # ## 5. One training iteration, on the page
-# The paper's schedule, for every batch: (1) one update of D on real patches, labelled 1;
-# (2) G fills the holes, and one update of D on those fills, labelled 0, as a separate
-# batch; (3) one update of G against D. `update(net, loss, state, ...)` (from
-# `helpers/engine/backend.py`, as in notebook 3) differentiates the loss with respect to
-# `net`'s trainable weights only and lets `net`'s optimizer take one step.
+# `update(net, loss, state, ...)` (notebook 3) is one gradient step of `net`. Its `state`:
+# trainable weights, non-trainable ones (BatchNorm's **moving averages** of batch statistics,
+# each batch nudging them, used outside training) and the optimizer's. It differentiates with
+# respect to `net`'s trainable weights only. Per batch: (1) D on real patches, label 1;
+# (2) G fills the holes, D on those fills, label 0, a separate batch; (3) G against D.
 
 # %%
 REAL, FAKE = 1.0, 0.0   # D's labels
@@ -285,14 +222,143 @@ def train_step(g, d, g_state, d_state, holed, patches, l2_weight, adversarial_we
                               "g_loss": g_loss, **g_logs}
 
 # %% [markdown]
-# `generate` (from `helpers/steps.py`) is G's forward pass in training mode; it keeps G's
-# new BatchNorm statistics.
+# In step 3, D is **frozen** with no flag: `update(g, ...)` differentiates G's weights only
+# (section 9 checks it).
 #
-# In step 3, D is **frozen**: nothing says so, and nothing needs to. `update(g, ...)`
-# differentiates only G's weights, so D's weights get no gradient and no update, although
-# the loss reads them. (This is how keras.io's DCGAN example does it; the Keras 2 recipe,
-# `discriminator.trainable = False` on a combined model, fails silently in Keras 3.) Check
-# it: step 3 alone on a fresh GAN, and which weights moved.
+# ## 6. The adversarial term, turned on: the quick run
+# G *and* D start from the published `gan-l2`, the paper's GAN trained on L2 alone: its G
+# paints blurry fills, its D learned to spot them without pulling on G. Your step trains both
+# with the paper's weights. **Predict first:** will the validation **sharpness ratio** (the
+# fills' detail over the real patches'; 1.0: as sharp) rise or fall? The hole MSE? The cell
+# prints the run's iterations and time here; `runs.plan("gan", "quick", iterations=N)`
+# repeats N iterations.
+
+# %%
+start = record("gan-l2")   # the published run this one starts from
+print(f"gan-l2: {start['iteration']:,} iterations, adversarial weight {start['config']['adversarial_weight']:g}; at its end "
+      f"D said 'real' with probability {diagnosis.last_value(start['history'], 'd_fake_prob'):.2f} to G's fills")
+quick = runs.plan("gan", "quick", smoke=SMOKE)
+_, x_val = runs.split(data, quick)
+live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])
+print(runs.estimate(quick, live))
+
+# %% [markdown]
+# The panels: D's losses (dashed: ln 2 = 0.69, the loss of a D that says 0.5 to everything),
+# its mean verdicts, G's losses, the sharpness ratio; then four validation holes, filled at
+# iteration 0 (by `gan-l2`) and at each quarter of the run.
+
+# %%
+keras.utils.set_random_seed(0)
+trainer = GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
+                     adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step)
+warm_start(trainer, "gan-l2")   # G and D take gan-l2's weights; iteration 0, this trainer's settings
+runs.fit(trainer, data, quick, callback=live)
+live.finish(trainer)
+
+# %%
+def before_after(name, t):
+    h = t.history   # the run's validation scores where it started and ended, then D's last verdicts
+    lines = [f"{name}, iteration {h['iteration'][i]:,}: sharpness ratio {h['val_sharpness_ratio'][i]:.2f}, "
+             f"hole MSE {h['val_hole_mse'][i]:.4f}" for i in (0, -1)]
+    return "\n".join(lines) + f"; D(real) {h['d_real_prob'][-1]:.2f}, D(generated) {h['d_fake_prob'][-1]:.2f}"
+
+
+print(before_after("quick run", trainer), f"\n({len(x_val):,} validation images)")
+
+# %% [markdown]
+# *What to see:* D's verdict on G's fills, near 0 at the end of `gan-l2`, starts high: G's
+# fills moved, and D is fooled until it learns them. Compare the first and last rows of
+# fills: texture and contrast? grid patterns in flat areas? The two lines give the change in
+# sharpness and its cost in hole MSE: section 2's trade, on real images.
+#
+# **Try it.** A control without the adversarial term, then ten times the paper's weight:
+#
+# ```python
+# tried = {}
+# for w in (0.0, 0.01):
+#     tried[w] = warm_start(GANTrainer(discriminator=build_discriminator(), l2_weight=1 - w,
+#                                      adversarial_weight=w, step=train_step), "gan-l2")
+#     runs.fit(tried[w], data, quick)
+#     print(before_after(f"W = {w:g}", tried[w]))
+# ```
+#
+# ## 7. The paper's result figure, against the autoencoder
+# The GAN that `RUN` chose beside the course's autoencoder.
+
+# %%
+studied, about = runs.studied(RUN, "gan", quick=trainer, data=data, smoke=SMOKE,
+                              make=lambda: GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
+                                                      adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step))
+print(about)
+if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
+    print("saved for notebook 5:", runs.save(studied, runs.plan("gan", RUN, smoke=SMOKE), data))
+gan, autoencoder = studied.inpainter("GAN"), pretrained_inpainter("autoencoder", "autoencoder (shipped)")
+show = runs.showcase_indices(len(data.x_test))
+fills = {name: m.fill(data.x_test[show]) for name, m in (("GAN", gan), ("autoencoder", autoencoder))}
+plots.method_grid(data.x_test[show], fills, row_labels=[data.class_names[c] for c in data.y_test[show]],
+                  cell=2.0, title="The GAN and the autoencoder on the same holes")
+
+# %% [markdown]
+# *What to see:* does the GAN continue the edges that the autoencoder blurs? Each fill's hole
+# MSE is under it; section 10 scores both on 2,000 test images.
+
+# %% [markdown] tags=["homework"]
+# ## 8. At home: the two networks against the paper's tables
+# The paper's Table II (the generator) and Table I (the discriminator) beside the models,
+# row by row: kernel, stride, activation, output shape and parameters. A ✓ means they agree;
+# the two ⚠ rows are places where the printed tables contradict themselves, read as the note
+# under each table says.
+
+# %%
+from helpers.models import build_generator
+
+generator = build_generator()   # read it in helpers/models.py
+diagrams.model_diagram(generator, title="The generator (Table II): the holed image in, the 16x16 patch "
+                       "out, on [-1, 1]")
+
+# %%
+architecture.layer_table(generator, "generator")
+
+# %%
+architecture.layer_table(discriminator, "discriminator")
+
+# %%
+g_macs = architecture.multiply_adds(generator)
+print(f"generator: {generator.count_params():,} parameters (the paper: about "
+      f"{paper.PARAMETERS['generator'] / 1e6:.1f} M), {g_macs / 1e6:.0f} M multiply-adds per image "
+      f"(the paper: about {paper.MULTIPLY_ADDS['generator'] / 1e6:.0f} M); last activation "
+      f"{generator.layers[-1].activation.__name__}")
+print(f"discriminator: {discriminator.count_params():,} parameters")
+assert not architecture.layer_table(generator, "generator").mismatches
+
+# %% [markdown]
+# The paper lists four good practices for training GANs, each of which is somewhere in the
+# code:
+#
+# | practice | where |
+# |---|---|
+# | values on [-1, 1], tanh on G's last layer | `make_pairs(images, "signed")`; the generator's last layer |
+# | LeakyReLU followed by BatchNorm in the convolutions | `d_block` (section 3) and the blocks of `helpers/models.py` (slope 0.2, as DCGAN; the paper gives none) |
+# | D learns ten times slower than G | `paper.G_LEARNING_RATE`, `paper.D_LEARNING_RATE` |
+# | real and generated patches reach D in separate batches | `train_step` (section 5) |
+#
+# Both networks learn with Adam, with **beta_1** 0.5: Adam steps along a moving average of
+# past gradients, and beta_1 is how much of the old average each step keeps (Keras's default
+# is 0.9; 0.5, as in DCGAN, forgets faster).
+
+# %%
+holed, patches = make_pairs(data.x_train[:256], "signed")
+print(f"G's inputs {holed.min():.2f}..{holed.max():.2f}, targets {patches.min():.2f}..{patches.max():.2f}")
+print(f"learning rates: G {paper.G_LEARNING_RATE:g}, D {paper.D_LEARNING_RATE:g}; Adam beta_1 "
+      f"{paper.GAN_BETA_1:g} (Keras's default: {keras.optimizers.Adam().beta_1:g})")
+
+# %% [markdown] tags=["homework"]
+# ## 9. At home: D is frozen in G's step, check it
+# Step 3 alone on a fresh GAN: which weights moved? This is how keras.io's DCGAN example
+# freezes D too. The Keras 2 recipe, `discriminator.trainable = False` before compiling the
+# combined model, then `train_on_batch` on each, leaves D untrained in Keras 3: D's own
+# `train_on_batch` then changes none of D's weights (TensorFlow warns once that the model
+# has no trainable weights; JAX says nothing), and `helpers/engine/backend.py` says more.
 
 # %%
 keras.utils.set_random_seed(1)
@@ -308,75 +374,42 @@ print(f"step 3 changed G's weights: {moved(g_before, g_state)}; "
       f"D's weights: {moved(d_before, fresh.state['discriminator'])}")
 assert moved(g_before, g_state) and not moved(d_before, fresh.state["discriminator"])
 
-# %% [markdown]
-# ## 6. Watch it learn: the quick run
-# Your losses and your step, trained from fresh weights for a short run. The first line
-# says how long it takes on this machine, from a speed measured here. Three panels are
-# redrawn as it trains: D's two losses; D's mean probability of "real" for real and for
-# generated patches (0.5: it cannot tell); G's L2 loss (on [-1, 1]) with the validation
-# hole MSE (on [0, 1]) and, on the right axis, its adversarial loss. Below them, four
-# validation holes filled at a quarter, half, three quarters and the end of the run.
+# %% [markdown] tags=["homework"]
+# ## 10. At home: the studied GAN in numbers, and its curves
+# The paper found the GAN's error similar to the autoencoder's, and its fills sharper.
+# **Predict first:** on many test images, which of the two has the lower hole MSE, and which
+# the higher sharpness ratio?
 
 # %%
-quick = runs.plan("gan", "quick", smoke=SMOKE)
-print(runs.estimate(quick))
-keras.utils.set_random_seed(0)
-trainer = GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step)
-_, x_val = runs.split(data, quick)
-live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])
-runs.fit(trainer, data, quick, callback=live)
-live.finish(trainer)
-
-# %%
-def run_line(name, t):
-    """One line about a GAN trainer at its last log point: D's verdicts, then its validation scores."""
-    h = t.history
-    return (f"{name}, {t.iteration:,} iterations: D(real) {diagnosis.last_value(h, 'd_real_prob'):.2f}, "
-            f"D(generated) {diagnosis.last_value(h, 'd_fake_prob'):.2f}; on {len(x_val):,} validation images "
-            f"hole MSE {diagnosis.last_value(h, 'val_hole_mse'):.4f}, sharpness ratio "
-            f"{diagnosis.last_value(h, 'val_sharpness_ratio'):.2f}")
-
-
-print(run_line(f"quick run, weights {L2_WEIGHT:g} / {ADVERSARIAL_WEIGHT:g}", trainer))
+x_test, _ = runs.test_images(data)
+truth = to_scale(x_test, "unit")[:, CENTER_HOLE.rows, CENTER_HOLE.cols]
+for name, model in (("the studied GAN", gan), ("the shipped autoencoder", autoencoder)):
+    fills = model.fill(x_test)
+    print(f"{name}: hole MSE {hole_mse(fills, truth):.4f}, sharpness ratio {sharpness_ratio(fills, truth):.2f} "
+          f"({len(x_test):,} test images of {data.source}, values on [0, 1])")
 
 # %% [markdown]
-# *What to see:* whether D learns to tell real from generated patches: D(real) rising
-# towards 1 and D(generated) falling towards 0, with G's adversarial loss climbing as they
-# part. G's L2 loss should fall, as the autoencoder's did. The first fills are flat, then
-# the border's colours flow in; a short run stays rough. The line above gives the end of
-# the run; its sharpness ratio (1.0: as much detail as the real patches) is measured on the
-# validation holes. (In the test suite's smoke mode the run is a few iterations long and
-# none of this shows.)
+# *What to see:* with the shipped weights, the GAN has the sharper fills and the higher hole
+# MSE: the paper's "sharper" holds, and its "similar error" is for you to judge from the two
+# numbers. Sharp fills are bets, which the squared error punishes when they are wrong
+# (section 2).
 #
-# **Try it.** Put ten times more weight on fooling D: in section 4's cell write
-# `L2_WEIGHT, ADVERSARIAL_WEIGHT = 0.99, 0.01`, then run that cell and every cell down to
-# here again, and compare the line above with the one you had (write it down first). Then
-# set the paper's weights back. Section 10 shows the same change over longer runs.
-#
-# ## 7. The GAN this notebook studies
-# `RUN` (at the top) chooses it: the shipped weights, your quick run, or a paper run.
+# The studied GAN's curves: the second panel is the contest, D's mean verdict on real patches
+# and on G's fills, against 0.5, where D could not tell them apart.
 
 # %%
-studied, about = runs.studied(RUN, "gan", quick=trainer, data=data, smoke=SMOKE,
-                              make=lambda: GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT,
-                                                      step=train_step))
-print(about)
-if RUN != "pretrained":  # notebook 5 compares the model this notebook studies: save it for it
-    print("saved for notebook 5:", runs.save(studied, runs.plan("gan", RUN, smoke=SMOKE), data))
 curves.gan_curves(studied.history, mark=studied.iteration, title="The studied GAN: both networks' curves")
 
 # %% [markdown]
-# *What to see:* the middle panel is the contest: D's mean verdict on real patches and on
-# G's fills, against 0.5, where D could not tell them apart. The lines below read the end
-# of the curves; each quotes its numbers.
+# **Predict first:** at the end of its run, who is winning, D or G? Then the lines below read
+# the last quarter of the curves; each quotes its numbers.
 
 # %%
 for line in diagnosis.gan_diagnosis(studied.history):
     print("-", line)
 
 # %% [markdown]
-# (`diagnosis.gan_diagnosis` reads the last quarter of the run's iterations.) How much has the
-# shipped GAN seen? Its record says:
+# How much has the shipped GAN seen? Its record says:
 
 # %%
 shipped = record("gan")
@@ -390,47 +423,15 @@ print(f"the paper's budget: {full.iterations:,} iterations at batch {full.batch_
       f"{shipped['iteration'] / full.iterations:.0%} of it, on CPUs (weights/gan.md)")
 
 # %% [markdown]
-# ## 8. The paper's result figure
-# The same three test images as in notebook 3: the original, the image with the hole, and
-# the studied GAN's fill pasted in. Then the GAN beside the course's trained autoencoder.
-
-# %%
-gan = studied.inpainter("GAN")
-show = runs.showcase_indices(len(data.x_test))
-labels = [data.class_names[c] for c in data.y_test[show]]
-plots.result_figure(data.x_test[show], gan.fill(data.x_test[show]), method="GAN", labels=labels,
-                    title="The GAN on three random test images (the paper's result figure)")
-
-# %%
-autoencoder = pretrained_inpainter("autoencoder", "autoencoder (shipped)")
-plots.method_grid(data.x_test[show], {"GAN": gan.fill(data.x_test[show]),
-                                      "autoencoder": autoencoder.fill(data.x_test[show])},
-                  row_labels=labels, cell=2.0, title="The GAN and the autoencoder on the same holes")
-
-# %% [markdown]
-# *What to see:* the paper found the GAN's fills about as close to the truth as the
-# autoencoder's, and sharper. Look at the edges inside the hole: does the GAN continue them
-# where the autoencoder blurs them? Numbers on many test images:
-
-# %%
-x_test, _ = runs.test_images(data)
-fills = gan.fill(x_test)
-truth = to_scale(x_test, "unit")[:, CENTER_HOLE.rows, CENTER_HOLE.cols]
-ae_fills = autoencoder.fill(x_test)
-for name, f in (("the studied GAN", fills), ("the shipped autoencoder", ae_fills)):
-    print(f"{name}: hole MSE {hole_mse(f, truth):.4f}, sharpness ratio {sharpness_ratio(f, truth):.2f} "
-          f"({len(x_test):,} test images of {data.source}, values on [0, 1])")
-
-# %% [markdown]
 # ## Summary
-# - The generator and the discriminator match the paper's tables, with its two typos read
-#   as the notes say; their code is in `helpers/models.py`.
-# - Every iteration: D on real patches (label 1), D on G's fills (label 0, a separate
-#   batch), then G against D with the loss 0.999 x L2 + 0.001 x adversarial. D is frozen in
-#   G's update because only G's weights are differentiated.
-# - A term that rewards looking real moves the best fill from the blurred average towards one
-#   sharp answer, at a cost in squared error; its weight sets the trade (section 3's example;
-#   notebook 7 measures it in the real model).
+# - Rewarding a fill for looking real moves it from the blurred average towards a sharp
+#   answer, at a cost in squared error.
+# - D's loss: the cross-entropy of its verdicts; G's: 0.999 x L2 + 0.001 x -log D(G(z)). Per
+#   batch: D on real patches, D on G's fills, then G against D (frozen: `update` differentiates
+#   G's weights only).
+# - Section 6 printed what the adversarial term did to `gan-l2`'s fills.
+#
+# **Next:** notebook 5 compares every method; notebook 7 goes further with the GAN.
 #
 # ## Exercises
 # Each runs in a few minutes at most on a laptop CPU. Try it first; then open the hint,
@@ -439,14 +440,14 @@ for name, f in (("the studied GAN", fills), ("the shipped autoencoder", ae_fills
 # ### Exercise 1 · One-sided label smoothing (10 min)
 # A common remedy for a D that is too sure of itself: label the real patches 0.9 instead of
 # 1 in D's step (and leave the fakes at 0). Write your own `train_step` that does this, train
-# the quick run with it, and compare D's verdicts, the validation error and the sharpness
-# ratio with the quick run of section 6.
+# the quick run with it from `gan-l2`, and compare D's verdicts, the sharpness ratio and the
+# hole MSE with the quick run of section 6.
 #
 # <details><summary>Hint</summary>
 #
-# Copy `train_step` as `smooth_step` and change the label in step 1 only. Train it with
-# `GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=smooth_step)`
-# and `runs.fit(smooth, data, quick)`; `run_line(name, trainer)` prints the line to compare.
+# Copy `train_step` as `smooth_step` and change the label in step 1 only. Train it as in
+# section 6, with `step=smooth_step`; `before_after(name, trainer)` prints its scores and
+# D's last mean verdicts.
 # </details>
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
@@ -465,52 +466,65 @@ def smooth_step(g, d, g_state, d_state, holed, patches, l2_weight, adversarial_w
 
 
 keras.utils.set_random_seed(0)
-smooth = GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=smooth_step)
+smooth = warm_start(GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
+                               adversarial_weight=ADVERSARIAL_WEIGHT, step=smooth_step), "gan-l2")
 runs.fit(smooth, data, quick)
-print(run_line("real labels 1  ", trainer))
-print(run_line("real labels 0.9", smooth))
+for name, t in (("real labels 1  ", trainer), ("real labels 0.9", smooth)):
+    print(before_after(name, t))
 
 # %% [markdown]
-# With 0.9 as its target, D can no longer push its verdict on real patches to 1, so it
-# stays less sure of itself and its gradients to G stay less extreme. Over a short run the
-# difference in the fills is small; compare D(real), which should now stay below the 0.9
-# target.
+# With 0.9 as its target, D's loss on real patches is lowest where it says 0.9, not 1, so D
+# stays less sure of itself and its gradients to G less extreme: compare the two D(real). Over a
+# run this short, do the sharpness ratios and hole MSEs differ by more than the runs' own
+# swing from one validation to the next (section 6's sharpness panel)?
 #
-# ### Exercise 2 · More weight on fooling D (10 min)
-# Train the quick run with the weights 0.9 and 0.1 (a hundred times the paper's adversarial
-# weight). Compare its validation error and sharpness ratio with the quick run of section 6,
-# and with the point W = 0.1 of notebook 7's figure (its section 2). What does a fill look like when the
-# sharpness ratio is well above 1?
+# ### Exercise 2 · A judge without BatchNorm (10 min)
+# The paper puts a BatchNorm after every LeakyReLU of D. Build a D without them (blocks of
+# convolution and LeakyReLU only), start G from `gan-l2` and your D from fresh weights, and
+# train the quick run with the live plot. How many iterations does your D need to tell G's
+# fills from real patches (the middle panel), and do the fills get sharper?
 #
 # <details><summary>Hint</summary>
 #
-# `GANTrainer(l2_weight=0.9, adversarial_weight=0.1, step=train_step)`; the live plot
-# (`live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4])` as the `callback`
-# of `runs.fit`, then `live.finish(...)`) shows the fills.
+# Write `build_plain_discriminator()` from section 3's cell, leaving out each block's
+# `layers.BatchNormalization()`, and pass it as `GANTrainer(discriminator=...)`. A D with
+# other layers cannot take `gan-l2`'s D weights: `warm_start(trainer, "gan-l2",
+# nets=["generator"])` loads G's only. The live plot is section 6's, with its own name.
 # </details>
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # Solution to exercise 2
+def build_plain_discriminator(dropout=0.2):
+    """Table I without BatchNorm: four blocks of Conv 3x3 -> LeakyReLU, then the same head."""
+    blocks = [[layers.Conv2D(filters, 3, strides=strides, padding="same"), layers.LeakyReLU(negative_slope=0.2)]
+              for filters, strides in ((32, 1), (64, 2), (128, 2), (256, 2))]
+    return keras.Sequential([keras.Input((16, 16, 3)), *sum(blocks, []), layers.Flatten(), layers.Dropout(dropout),
+                             layers.Dense(1024, activation="relu"), layers.Dense(1, activation="sigmoid")])
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution to exercise 2, continued: train it
 keras.utils.set_random_seed(0)
-strong = GANTrainer(l2_weight=0.9, adversarial_weight=0.1, step=train_step)
-strong_live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4], title="W = 0.1")
-runs.fit(strong, data, quick, callback=strong_live)
-strong_live.finish(strong)
-print(run_line(f"weights {L2_WEIGHT:g} / {ADVERSARIAL_WEIGHT:g}", trainer))
-print(run_line("weights 0.9 / 0.1", strong))
+plain = warm_start(GANTrainer(discriminator=build_plain_discriminator(), l2_weight=L2_WEIGHT,
+                              adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step), "gan-l2", nets=["generator"])
+plain_live = live_plot.LiveLossPlot("gan", total=quick.iterations, images=x_val[:4], title="D without BatchNorm")
+runs.fit(plain, data, quick, callback=plain_live)
+plain_live.finish(plain)
+print(before_after("D without BatchNorm, from fresh weights", plain))
+print(before_after("section 6's quick run, D from gan-l2", trainer))
 
 # %% [markdown]
-# The adversarial term now pulls far harder than the L2 term (notebook 7, section 1, measures it), so G
-# paints whatever D takes for real, which need not be the right colours: the error rises.
-# A sharpness ratio well above 1 means more detail than the real patches have: noise,
-# speckles or a texture repeated over the hole.
+# The middle panel shows how many iterations your D needs before D(real) and D(generated)
+# part; the lines show how much sharper the fills became. The comparison is not yet fair:
+# section 6's D started from 10,000 iterations of training, yours from nothing. Train the
+# paper's D from fresh weights the same way (`build_discriminator()`, with `nets=["generator"]`)
+# to tell the effect of BatchNorm from that of the start.
 #
 # ### Exercise 3 · Real and generated patches in one batch (15 min)
 # The paper's fourth practice puts real and generated patches into D in *separate* batches.
 # Write a `train_step` that gives D one batch of both instead (real patches labelled 1,
-# G's fills labelled 0, one update), train the quick run with it, and compare D's verdicts
-# with the quick run of section 6. What can BatchNorm's batch statistics show D in a mixed
-# batch that they cannot in a batch of one kind?
+# G's fills labelled 0, one update), train the quick run with it from `gan-l2`, and compare
+# D's verdicts with the quick run of section 6. What can BatchNorm's batch statistics show D
+# in a mixed batch that they cannot in a batch of one kind?
 #
 # <details><summary>Hint</summary>
 #
@@ -543,10 +557,11 @@ def one_batch_step(g, d, g_state, d_state, holed, patches, l2_weight, adversaria
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # Solution to exercise 3, continued: train it
 keras.utils.set_random_seed(0)
-mixed = GANTrainer(l2_weight=L2_WEIGHT, adversarial_weight=ADVERSARIAL_WEIGHT, step=one_batch_step)
+mixed = warm_start(GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
+                              adversarial_weight=ADVERSARIAL_WEIGHT, step=one_batch_step), "gan-l2")
 runs.fit(mixed, data, quick)
-print(run_line("separate batches", trainer))
-print(run_line("one mixed batch ", mixed))
+for name, t in (("separate batches", trainer), ("one mixed batch ", mixed)):
+    print(before_after(name, t))
 
 # %% [markdown]
 # In a batch of one kind, BatchNorm rescales D's features with that batch's own mean and
@@ -559,23 +574,22 @@ print(run_line("one mixed batch ", mixed))
 #
 # ### Exercise 4 · How many passes over the data? (5 min)
 # One iteration is one batch. How many times does the paper's budget go through the
-# training images? How many times did the shipped GAN, and your quick run?
+# training images? How many times did the shipped GAN, `gan-l2`, and your quick run?
 #
 # <details><summary>Hint</summary>
 #
-# Images seen = iterations x batch size. `paper.BUDGETS["gan"]`, the shipped record
-# (`record("gan")`: `images_seen`, `train_images`) and `quick` have what you need; the quick
-# run trains on the training images less its validation images (`runs.split(data, quick)`).
+# Images seen = iterations x batch size. `paper.BUDGETS["gan"]`, the published records
+# (`record("gan")`, `record("gan-l2")`: `images_seen`, `train_images`) and `quick` have what
+# you need; the quick run trains on the training images less its validation images
+# (`runs.split(data, quick)`).
 # </details>
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # Solution to exercise 4
 x_train, _ = runs.split(data, quick)
+full, shipped, l2_run = paper.BUDGETS["gan"], record("gan"), record("gan-l2")
 for name, seen, images in (("the paper's budget", full.images_seen, shipped["train_images"]),
                            ("the shipped GAN", shipped["images_seen"], shipped["train_images"]),
+                           ("gan-l2", l2_run["images_seen"], l2_run["train_images"]),
                            ("the quick run", quick.iterations * quick.batch_size, len(x_train))):
     print(f"{name}: {seen:,} images seen = {seen / images:.2f} passes over {images:,} training images")
-
-# %% [markdown]
-# **Next:** notebook 5 compares every method of the course on the same test images; notebook 7
-# goes further with the GAN.

@@ -18,7 +18,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/inpainting-course/blob/main/notebooks/07_going_further_with_the_gan.ipynb)
 #
-# Notebook 4 built the paper's GAN, trained it briefly and looked at its fills. This notebook goes further, with no training of its own: it reads the course's trained GAN and a study the course ran to ask three questions. Who wins the contest between G and D, and does the small adversarial weight keep it balanced? Which of G's two loss terms steers its updates? And what do more weight on fooling D, and a longer run, buy and cost? It runs in a minute on any machine: everything it reads was measured by the course's own commands and ships in `weights/` and `results/`.
+# Notebook 4 built the paper's GAN, turned its adversarial term on for a short run and looked at its fills. This notebook goes further, with no training of its own: it reads the course's trained GAN and a study the course ran to ask three questions. Who wins the contest between G and D, and does the small adversarial weight keep it balanced? Which of G's two loss terms steers its updates? And what do more weight on fooling D, and a longer run, buy and cost? Everything it reads was measured by the course's own commands and ships in `weights/` and `results/`.
 #
 # *Series: 1 the problem · 2 the crop · 3 the autoencoder · 4 the GAN · 5 the comparison · 6 beyond the paper · 7 going further with the GAN. The course reproduces a student paper, "Reconstrução Digital de Imagens com Redes Neurais Convolucionais" (M. G. de Andrade, Insper), which fills a 16x16 hole in CIFAR-10 images with a convolutional autoencoder and with a GAN.*
 
@@ -89,7 +89,9 @@ print(f"the shipped GAN: iteration {shipped['iteration']:,} of a run of {shipped
 # 0.999 for L2 and 0.001 for the adversary keep it close to the autoencoder and so keep the
 # contest balanced, because "the L2 term dominates G's loss". Check both halves against the
 # course's trained GAN: first who wins its contest, then how sharp its fills are, both from
-# its record and from the course's test results (`results/README.md`).
+# its record and from the course's test results (`results/README.md`). **Predict first:** at
+# the end of its run (the line above gives its length), does D tell real patches from G's
+# fills almost every time, or does it sit near 0.5, unable to tell?
 
 # %%
 for line in diagnosis.gan_diagnosis(shipped["history"])[:2]:
@@ -113,7 +115,8 @@ for name in ("autoencoder", "gan"):
 # follows the sum of the two terms' gradients with respect to G's weights, and the larger
 # one steers. A term can be small in value and steep. The course's study of the adversarial
 # weight (section 2) logged both sizes, `helpers.steps.generator_gradient_sizes`, while it
-# trained the paper's recipe; its run with the paper's weight says:
+# trained the paper's recipe. **Predict first:** with the weights 0.999 and 0.001, which
+# term has the larger value, and which the larger gradient? Its run with the paper's weight says:
 
 # %%
 gan_study = load_study()   # results/gan_weights.json and .npz: python -m helpers.cli.gan_weights collect
@@ -129,7 +132,8 @@ for line in diagnosis.what_drives_g(paper_run["history"], paper_run["l2_weight"]
 # make a term a thousand times weaker. Why can a small weight pull hard? The L2 term's
 # gradient is proportional to the fill's error, which shrinks as G learns. The adversarial
 # term, -log D(fill), is steepest where D is sure that the fill is fake (its slope with
-# respect to D's last logit is then close to 1, its largest), and a D that wins is sure.
+# respect to D's logit, the value before D's sigmoid, is then close to -1, as steep as it
+# gets), and a D that wins is sure.
 # The gradient sizes along each run of the study:
 
 # %%
@@ -139,16 +143,19 @@ study_figures.gradient_sizes(gan_study)
 # ## 2. The adversarial weight, seen
 # The study trains the paper's recipe with four adversarial weights W (the L2 weight is
 # 1 - W): 0 (G on L2 alone: the autoencoder's loss on the GAN's generator), the paper's
-# 0.001, and ten and a hundred times more. Same seed, same data, the same budget, each run
-# scored on the same test images. It is too long to train in a lesson; the command that made
-# it, and each run's own command, are in `results/gan_weights.md`.
+# 0.001, and ten and a hundred times more: the same seed, data and budget (the lines below
+# print them), each run scored on the same test images. It is too long to train in a lesson;
+# the command that made it, and each run's own command, are in `results/gan_weights.md`.
+# **Predict first:** which weight has the lowest hole MSE, and which the sharpness closest to
+# the real patches'?
 
 # %%
 print(f"{gan_study['command']} (made {gan_study['made']})")
 for w, run in gan_study["runs"].items():
     m = run["metrics"]
-    print(f"W = {w:<6g} (L2 weight {run['l2_weight']:g}), iteration {run['iteration']:,}: hole MSE "
-          f"{m['hole_mse']:.4f}, hole PSNR {m['hole_psnr']:.2f} dB, sharpness ratio {m['sharpness_ratio']:.2f}")
+    print(f"W = {w:<6g} (L2 weight {run['l2_weight']:g}), seed {run['seed']}, {run['train_images']:,} training "
+          f"images, iteration {run['iteration']:,}: hole MSE {m['hole_mse']:.4f}, hole PSNR {m['hole_psnr']:.2f} dB, "
+          f"sharpness ratio {m['sharpness_ratio']:.2f}")
 for line in summary_lines(gan_study):
     print("-", line)
 
@@ -162,7 +169,7 @@ study_figures.adversarial_tradeoff(gan_study, references=shipped_points)
 # and blurrier; up is sharper. The dashed line is the real patches' sharpness: a point above
 # it paints more detail than there is, noise or invented edges. The lines above say which
 # weight has the lowest error and which has the sharpness closest to the real patches'. In
-# notebook 4's two-edge example (its section 3), more weight on looking real buys sharpness and costs squared error;
+# notebook 4's two-edge example (its section 2), more weight on looking real buys sharpness and costs squared error;
 # the figure shows how far the real GAN, with a learned judge, follows it.
 #
 # **Try it: browse the fills.** The slider chooses the weight; each page shows eight test
@@ -175,11 +182,11 @@ widgets.adversarial_weight_widget(gan_study)
 # %% [markdown]
 # ## 3. The GAN over the paper's whole schedule
 # The paper trains its GAN for 80,000 iterations; the shipped GAN stopped well short of
-# that (notebook 4, section 7). The study's run at the paper's weight (section 2) was trained further
-# with the same command and `--resume`, on one CPU core, for as long as the course's time
-# allowed; `python -m helpers.cli.gan_weights long` wrote its history into
+# that (the first cell's line). The study's run at the paper's weight (section 2) was trained
+# further with the same command and `--resume`, for as long as the course's time allowed; `python -m helpers.cli.gan_weights long` wrote its history into
 # `results/gan_long_run.json`. The first line says how far it got, the next ones read the
-# validations (without that file the cell shows the shipped GAN's own record).
+# validations (without that file the cell shows the shipped GAN's own record). **Predict
+# first:** does the validation error keep falling to the end of the run?
 
 # %%
 found = read_long_run()
@@ -230,10 +237,15 @@ for w, run in gan_study["runs"].items():
     print(f"W = {w:g}: {lines[-1]}")
 
 # %% [markdown]
+# Only at W = 0.1 is the adversarial term's gradient the larger one (the last line says by how
+# much); at 0.001 and 0.01 the two are of the same order, and both steer G.
+
+# %% [markdown]
 # ### Exercise 2 · An average of the generator's weights (5 min)
 # The course also ships `gan-averaged`: the paper's GAN trained with an exponential moving
-# average of G's weights kept beside the ones that train (beyond the paper; `GANTrainer(...,
-# average_decay=0.999)`). Training is unchanged; the average is what is kept. Compare its
+# average of G's weights kept beside the ones that train: an average that, per iteration,
+# keeps 0.999 of itself and takes 0.001 of the current weights, so recent weights count most
+# (beyond the paper; `GANTrainer(..., average_decay=0.999)`). Training is unchanged; the average is what is kept. Compare its
 # test scores with the GAN's in `results/results.json`. Why would an average of the weights
 # have a lower error, and why might it be less sharp?
 #
@@ -252,8 +264,8 @@ for name in ("gan", "gan-averaged"):
 
 # %% [markdown]
 # The GAN's weights wander from one iteration to the next as D and G take turns; their
-# average sits in the middle of the wandering, so its fills are an average of nearby
-# models' fills, and averages have a lower expected squared error (the two-edge example once more)
-# and, for the same reason, a little less detail.
+# average sits in the middle of the wandering, so its fills are close to an average of
+# nearby models' fills, and averages have a lower expected squared error (the two-edge example
+# once more) and, for the same reason, a little less detail: the two lines show both.
 #
 # **Next:** notebook 5 compares every method of the course on the same test images; notebook 6 goes beyond the paper's square hole.

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import pytest
 
+from helpers.models import build_discriminator
 from helpers.trainers import AutoencoderTrainer, GANTrainer, PConvTrainer
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -82,6 +83,13 @@ def test_notebook_3_model_loss_and_step_train_as_the_package(images):
 def test_notebook_4_losses_and_schedule_train_as_the_package(images):
     ns = page("04_the_gan")
     assert (ns["L2_WEIGHT"], ns["ADVERSARIAL_WEIGHT"]) == (0.999, 0.001)
+    keras.utils.set_random_seed(0)
+    page_d = ns["build_discriminator"]()      # the discriminator built on the page
+    keras.utils.set_random_seed(0)
+    package_d = build_discriminator()
+    assert [layer.get_config() | {"name": ""} for layer in page_d.layers] == \
+        [layer.get_config() | {"name": ""} for layer in package_d.layers], "the page's D is the package's"
+    assert all(np.array_equal(a, b) for a, b in zip(page_d.get_weights(), package_d.get_weights()))
     shown = GANTrainer(seed=0, l2_weight=ns["L2_WEIGHT"], adversarial_weight=ns["ADVERSARIAL_WEIGHT"],
                        step=ns["train_step"])
     package = GANTrainer(seed=0, fused=True)  # helpers.steps.gan_step, compiled as one function

@@ -65,6 +65,41 @@ def test_discriminator_step_changes_d_only_and_combined_step_leaves_d_untouched(
     assert float(logs["g_loss"]) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.backend
+def test_the_keras_2_freeze_recipe_leaves_d_untrained():
+    """What helpers/engine/backend.py and notebook 4 say of the Keras 2 recipe (compile D, set
+    D.trainable = False, compile G+D, train_on_batch on each): in Keras 3, D's own step then
+    changes none of D's weights, on either backend; G+D's step moves G only. Setting
+    D.trainable = True again does not repair it: TensorFlow changes nothing, JAX raises."""
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    d = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.BatchNormalization(),
+                          layers.Dense(1, activation="sigmoid")])
+    d.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+    g = keras.Sequential([keras.Input((2,)), layers.Dense(4)])
+    d.trainable = False
+    z = keras.Input((2,))
+    combined = keras.Model(z, d(g(z)))
+    combined.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+    rng = np.random.default_rng(0)
+    x, noise, ones = rng.random((16, 4), "float32"), rng.random((16, 2), "float32"), np.ones((16, 1))
+    weights = lambda model: [np.array(keras.ops.convert_to_numpy(v)) for v in model.weights]  # noqa: E731
+    d0 = weights(d)
+    d.train_on_batch(x, ones)
+    assert not any(changed(d0, weights(d))), "D's own train_on_batch changes nothing"
+    g0 = weights(g)
+    combined.train_on_batch(noise, ones)
+    assert any(changed(g0, weights(g))) and not any(changed(d0, weights(d)))
+    d.trainable = True
+    if keras.backend.backend() == "jax":
+        with pytest.raises(ValueError, match="optimizer"):
+            d.train_on_batch(x, ones)
+    else:
+        d.train_on_batch(x, ones)
+        assert not any(changed(d0, weights(d))), "still nothing, and no error"
+
+
 @pytest.mark.slow
 @pytest.mark.backend
 def test_gan_schedule_counts_two_d_updates_and_one_g_update(images):

@@ -5,7 +5,7 @@
 - ``python -m helpers.cli.publish``: list, publish, repack or export the shipped weights, and
   rewrite their model cards;
 - ``python -m helpers.cli.report``: remake ``results/`` from the shipped weights;
-- ``python -m helpers.cli.gan_weights``: the GAN's adversarial weight study of notebook 4;
+- ``python -m helpers.cli.gan_weights``: the GAN's adversarial weight study of notebook 7;
 - ``python -m helpers.cli.bench``: how fast each part runs, side by side.
 
 Each command chooses the Keras backend (``--backend`` or ``$KERAS_BACKEND``) before anything

@@ -59,8 +59,8 @@ INFERENCE_BATCH = 256
 PIPELINE_TARGET = 10.0                         # the pipeline should beat training by this factor
 
 GAN_TRAIN_ON_BATCH_NOTE = (
-    "GAN with train_on_batch: n/a. Keras 3 has no correct recipe: the Keras 2 one fails silently "
-    "in Keras 3 (helpers/engine/backend.py says how). Doing it right needs a custom train_step, "
+    "GAN with train_on_batch: n/a. Keras 3 has no correct recipe: the Keras 2 one leaves the "
+    "discriminator untrained in Keras 3 (helpers/engine/backend.py says how). Doing it right needs a custom train_step, "
     "which is what the project's loop is (helpers/steps.py, helpers/trainers.py).")
 
 

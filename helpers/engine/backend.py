@@ -1,8 +1,11 @@
 """The Keras backend under the training steps: TensorFlow or JAX, CPU or GPU.
 
 Why not the Keras 2 recipe for a GAN (compile D, set ``D.trainable = False``, compile G+D, call
-``train_on_batch`` on each)? In Keras 3 it fails silently: D's own ``train_on_batch`` then
-changes none of D's weights on TensorFlow, and JAX raises an optimizer error. Instead every step
+``train_on_batch`` on each)? In Keras 3 it leaves D untrained: D's own ``train_on_batch`` then
+changes none of D's weights, on TensorFlow (which warns once that the model has no trainable
+weights) and on JAX (which says nothing); setting ``D.trainable = True`` again afterwards does not
+repair it (TensorFlow still changes nothing, JAX raises an optimizer error). Checked with Keras
+3.15 (tests/test_trainers.py). Instead every step
 of the course is a *pure function* of explicit states (Keras's ``stateless_call`` and
 ``stateless_apply``): :func:`helpers.steps.update` differentiates a loss with respect to one network's weights
 only, so a network the loss merely reads (a frozen discriminator) is frozen by construction, not
