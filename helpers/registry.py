@@ -53,7 +53,7 @@ KINDS: dict[str, ModelKind] = {k.name: k for k in (
               "MSE of the patch, [0,1] scale", paper.BUDGETS["autoencoder"], 60, 500, 20),
     ModelKind("gan", "GAN", "the paper's context-encoder GAN (generator + discriminator)",
               "helpers.trainers.GANTrainer", GANSettings, "generator", ("generator", "discriminator"),
-              "signed", "g_l2", "L2 of the patch, [-1,1] scale", paper.BUDGETS["gan"], 75, 200, 6),
+              "signed", "g_l2", "L2 of the patch, [-1,1] scale", paper.BUDGETS["gan"], 100, 200, 6),
     ModelKind("pconv", "partial-convolution U-Net", "the partial-convolution U-Net (beyond the paper; Liu et al. 2018)",
               "helpers.trainers.PConvTrainer", PConvSettings, "pconv", ("pconv",), "unit", "loss",
               "6 x hole + 1 x known pixel error", paper.BUDGETS["pconv"], 60, 300, 10),

@@ -147,7 +147,7 @@ def fill_and_score(image, hole, methods=classical):
 # several bricks and the mortar between them. **Predict first:** which family will continue
 # the mortar lines? Which fill will have the lowest hole MSE, which the highest sharpness ratio?
 
-# %%
+# %% tags=["key-figure"]
 bricks = np.repeat(samples.brick()[..., None], 3, axis=-1)               # 512x512 grey -> RGB
 bricks = cv2.resize(bricks, (256, 256), interpolation=cv2.INTER_AREA)  # 256x256
 wall_hole = Hole(top=90, left=100, height=45, width=45)
@@ -169,7 +169,7 @@ plots.photo_fills(bricks, wall_hole, filled, title="The classical fills of a bri
 # Now the eyes: a face holds only two, and both are in the hole. **Predict first:** will any
 # method paint an eye? Will the sharpest fill also be the least wrong?
 
-# %%
+# %% tags=["key-figure"]
 filled, face_scores = fill_and_score(face, eyes)
 if "shift-map" in face_scores:  # the exemplar fill: the most detail, and the highest error
     assert max(face_scores, key=lambda k: face_scores[k][1]) == "shift-map"

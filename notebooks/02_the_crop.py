@@ -103,7 +103,7 @@ plots.class_grid(data.x_train, data.y_train, data.class_names, per_class=10)
 # The paper's hole is the 16x16 centre of the 32x32 image: rows and columns 8 to 23. It is
 # `CENTER_HOLE` in `helpers.holes`, used by training, metrics and figures alike.
 
-# %%
+# %% tags=["key-figure"]
 print(CENTER_HOLE, "->", CENTER_HOLE.height * CENTER_HOLE.width, "of 1,024 pixels")
 assert (CENTER_HOLE.top, CENTER_HOLE.left, CENTER_HOLE.height, CENTER_HOLE.width) == (8, 8, 16, 16)
 plots.crop_figure(data.x_test[0], CENTER_HOLE, label=data.class_names[data.y_test[0]])

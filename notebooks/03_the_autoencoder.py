@@ -242,7 +242,7 @@ _, x_val = runs.split(data, quick)  # the validation images, held out of the tra
 live = live_plot.LiveLossPlot("autoencoder", total=quick.iterations, images=x_val[:4])
 print(runs.estimate(quick, live))
 
-# %%
+# %% tags=["key-figure"]
 runs.fit(trainer, data, quick, callback=live)
 live.finish(trainer)
 
@@ -252,7 +252,7 @@ live.finish(trainer)
 # images (a fixed seed: notebooks 4 and 5 show the same three), each with the hole and
 # with the model's fill pasted in.
 
-# %%
+# %% tags=["key-figure"]
 studied, about = runs.studied(RUN, "autoencoder", quick=trainer, data=data, smoke=SMOKE,
                               make=lambda: AutoencoderTrainer(build_autoencoder(), step=train_step))
 print(about)

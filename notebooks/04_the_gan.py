@@ -247,7 +247,7 @@ print(runs.estimate(quick, live))
 # its mean verdicts, G's losses, the sharpness ratio; then four validation holes, filled at
 # iteration 0 (by `gan-l2`) and at each quarter of the run.
 
-# %%
+# %% tags=["key-figure"]
 keras.utils.set_random_seed(0)
 trainer = GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
                      adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step)
@@ -285,7 +285,7 @@ print(before_after("quick run", trainer), f"\n({len(x_val):,} validation images)
 # ## 7. The paper's result figure, against the autoencoder
 # The GAN that `RUN` chose beside the course's autoencoder.
 
-# %%
+# %% tags=["key-figure"]
 studied, about = runs.studied(RUN, "gan", quick=trainer, data=data, smoke=SMOKE,
                               make=lambda: GANTrainer(discriminator=build_discriminator(), l2_weight=L2_WEIGHT,
                                                       adversarial_weight=ADVERSARIAL_WEIGHT, step=train_step))

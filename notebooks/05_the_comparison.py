@@ -158,7 +158,7 @@ Markdown(format_table(rows))
 # fill. Look at whether each fill continues the edges that cross the hole,
 # and how much texture it has: blur, noise, or pieces of the border.
 
-# %%
+# %% tags=["key-figure"]
 show = runs.showcase_indices(len(data.x_test))  # notebooks 3 and 4's three, filled here
 more = np.random.default_rng(5).choice(len(x_test), size=min(5, len(x_test)), replace=False)
 images = np.concatenate([data.x_test[show], x_test[more]])

@@ -5,6 +5,7 @@ runs, and notebooks without their solutions that still run."""
 import ast
 import builtins
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,31 @@ def test_the_students_edition_has_no_solutions_and_runs(tmp_path):
                            "--rootdir", str(ROOT), "-c", str(ROOT / "pytest.ini"), str(tmp_path / "02_the_crop.ipynb")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_key_figures_are_saved_from_executed_notebooks_and_missing_ones_say_why(tmp_path):
+    import base64
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n made-up").decode()
+    figure = new_code_cell("plots.figure()", metadata={"tags": [lessons.FIGURE_TAG]})
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1"), figure]), kept / "03_the_autoencoder.ipynb")
+    assert lessons.main(["figures", str(kept), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "03_the_autoencoder_1.png").read_bytes() == base64.b64decode(png)
+    figure.outputs = []   # not executed
+    nbformat.write(new_notebook(cells=[figure]), kept / "03_the_autoencoder.ipynb")
+    with pytest.raises(ValueError, match="shows no figure"):
+        lessons.key_figures(kept, tmp_path / "out")
+    assert lessons.main(["figures", str(tmp_path / "empty")]) == 2
+
+
+def test_every_key_figure_in_the_teachers_guide_is_made_from_a_tagged_cell():
+    guide = (ROOT / "docs" / "teaching.md").read_text()
+    shown = sorted(set(re.findall(r"\(teaching/(\d\d_[a-z_]+)_(\d+)\.png\)", guide)))
+    assert shown, "docs/teaching.md shows the key figures"
+    for stem, n in shown:
+        notebook = nbformat.read(lessons.NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+        assert any(lessons.FIGURE_TAG in c.metadata.get("tags", []) for c in notebook.cells), stem
+        assert (ROOT / "docs" / "teaching" / f"{stem}_{n}.png").exists()

@@ -3,6 +3,7 @@
     python -m helpers.cli.lessons time                  # run every notebook as a student would
     python -m helpers.cli.lessons time 03_the_autoencoder --out /tmp/timing
     python -m helpers.cli.lessons student OUT           # the notebooks without their solutions
+    python -m helpers.cli.lessons figures KEPT          # docs/teaching/'s figures, from `time --keep KEPT`
 
 ``time`` executes each notebook top to bottom in a fresh kernel, as a student would: the
 default ``RUN``, full data and budgets (not the test suite's smoke mode), the exercises'
@@ -13,6 +14,9 @@ A section is a ``## `` heading and what follows it; a heading cell tagged ``home
 its section as not part of the 90-minute class (docs/teaching.md). A collapsed code cell (the
 set-up's form) counts as run, not read. It also compares each
 quick run's printed estimate with the time its training cell took.
+
+``figures`` saves the figure of each cell tagged ``key-figure`` in notebooks executed by
+``time --keep``, as the PNGs docs/teaching.md shows (what the class should see).
 
 ``student`` writes a copy of the notebooks (``.ipynb``, what students open) without the
 cells tagged ``solution``; everything else is unchanged, so the copy runs as the course does.
@@ -34,7 +38,8 @@ from pathlib import Path
 from ..engine.files import REPO_ROOT, write_json, write_text
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
-HOMEWORK_TAG, SOLUTION_TAG = "homework", "solution"
+HOMEWORK_TAG, SOLUTION_TAG, FIGURE_TAG = "homework", "solution", "key-figure"
+FIGURES = REPO_ROOT / "docs" / "teaching"
 # The reading allowance, per section: prose at a careful reader's pace for a technical text,
 # code read (not written), and a look at each figure and printed result.
 READING = {"words_per_minute": 100, "seconds_per_code_line": 4, "seconds_per_output": 15}
@@ -240,6 +245,37 @@ def report_markdown(record: dict) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- what the class should see
+
+
+def key_figures(kept: Path, out: Path = FIGURES) -> list[Path]:
+    """The figures of the cells tagged ``key-figure`` in the executed notebooks in ``kept``,
+    written as ``out/<notebook>_<n>.png`` (n counts the notebook's tagged figures from 1; a
+    training cell's live plot gives two, its curves and its fills, as they ended)."""
+    import base64
+
+    import nbformat
+
+    paths = sorted(Path(kept).glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise ValueError(f"no executed notebook in {kept}: run `python -m helpers.cli.lessons time --keep {kept}` first")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        tagged = [c for c in nbformat.read(path, as_version=4).cells if FIGURE_TAG in c.metadata.get("tags", [])]
+        pngs = []
+        for cell in tagged:
+            shown = [o["data"]["image/png"] for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if not shown:
+                raise ValueError(f"{path.name}: a cell tagged {FIGURE_TAG} shows no figure; was it executed?")
+            pngs += shown
+        for n, png in enumerate(pngs, start=1):
+            target = out / f"{path.stem}_{n}.png"
+            target.write_bytes(base64.b64decode(png))
+            written.append(target)
+    return written
+
+
 # --------------------------------------------------------------------------- the students' edition
 
 
@@ -274,12 +310,19 @@ def build_parser() -> argparse.ArgumentParser:
     timing.add_argument("--keep", default=None, help="a folder to save the executed notebooks in")
     student = sub.add_parser("student", help="write the students' edition: the notebooks without solutions")
     student.add_argument("out", help="the folder to write the .ipynb files into")
+    figures = sub.add_parser("figures", help="save the key figures of executed notebooks (docs/teaching/)")
+    figures.add_argument("kept", help="the folder `time --keep` saved the executed notebooks in")
+    figures.add_argument("--out", default=str(FIGURES), help="where to write the PNGs")
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "figures":
+            for path in key_figures(Path(args.kept), Path(args.out)):
+                print(f"wrote {path}")
+            return 0
         paths = notebook_paths(getattr(args, "notebooks", None))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
