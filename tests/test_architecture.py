@@ -11,8 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN = 60  # lines
-# Modules with functions still longer than a screen, being shortened now: take each out when it is.
-NOT_YET_ON_ONE_SCREEN = ("helpers/cli/report.py",)
+# Modules with functions still longer than a screen, being shortened now: take each out when it is
+# (none now; a module named here must exist).
+NOT_YET_ON_ONE_SCREEN: tuple[str, ...] = ()
 MODULES = sorted(p for p in (ROOT / "helpers").rglob("*.py")
                  if p.relative_to(ROOT).as_posix() not in NOT_YET_ON_ONE_SCREEN)
 

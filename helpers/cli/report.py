@@ -70,65 +70,22 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
     and write the report into ``out``. Returns what ``results.json`` holds."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    from .. import curves, plots  # Keras and matplotlib: main has chosen the backend
-    from ..pretrained import pretrained_inpainter
-
+    matplotlib.use("Agg")  # before curves and plots import pyplot
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     inpainters, left_out = _classical_inpainters(data, classical)
-    records = {}
-    for name in names:
-        inpainters[name] = pretrained_inpainter(name, DISPLAY.get(name, name))
-        records[name] = read_record(name)
+    published, records = _published(names)
+    inpainters.update(published)
     x_test, y_test = data.x_test, data.y_test
     rows, patches, per_image = evaluate_with_per_image(inpainters, x_test, CENTER_HOLE)
     manifest = read_manifest()
-    for row in rows:
-        if row["id"] in records:
-            rec = records[row["id"]]
-            row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"],
-                       iteration=rec["iteration"], trained_iterations=rec["trained_iterations"],
-                       batch_size=rec["batch_size"])
+    _mark_trained(rows, records, manifest)
     classes = {row["method"]: per_class(per_image[row["id"]]["hole_psnr"], y_test).tolist() for row in rows}
-
-    figures = {}
-
-    def save(fig, filename):
-        fig.savefig(out / filename, dpi=90, bbox_inches="tight")
-        matplotlib.pyplot.close(fig)
-        figures[filename] = filename
-
-    picks = showcase_indices(len(x_test))
-    labels = [data.class_names[int(y_test[i])] for i in picks]
-    for name in names:
-        save(plots.result_figure(x_test[picks], patches[name][picks], method=DISPLAY.get(name, name),
-                                 labels=labels, title=f"{DISPLAY.get(name, name)}: the paper's figure "
-                                 f"(three random test images)"), f"paper_figure_{name}.png")
-    shown = {r["method"]: patches[r["id"]] for r in rows}
-    errors = {r["method"]: per_image[r["id"]]["hole_mse"] for r in rows}
-    save(plots.best_worst(x_test, shown, errors, k=4), "best_worst.png")
-    save(plots.class_bars(classes, data.class_names, "mean hole PSNR (dB)", "Hole PSNR per class",
-                          reference={r["method"]: r["hole_psnr"] for r in rows}), "per_class_psnr.png")
-    free_rows = []
-    free_names = [n for n, rec in records.items() if rec["kind"] == "pconv"]
-    if free_names:
-        masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
-        free = {k: v for k, v in inpainters.items() if k in ("telea", "biharmonic")}
-        free.update({n: inpainters[n] for n in free_names})
-        free_rows = _mark_published(evaluate_masks(free, x_test, masks, progress=progress), manifest)
+    figures = _paper_figures(data, names, patches, out)
+    figures += _comparison_figures(data, rows, patches, per_image, classes, out)
+    free_rows = _free_form_rows(inpainters, records, x_test, manifest, progress)
     mirror_rows = _mirror_rows(inpainters, records, x_test, manifest, progress)
-    for name, rec in records.items():
-        history = rec["history"]
-        if rec["kind"] == "gan":
-            fig = curves.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
-        elif rec["kind"] == "pconv":
-            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
-                                    loss_label=_pconv_loss_label(rec["config"]))
-        else:
-            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
-                                    reference=0.009, reference_label="the paper's 'converged to 0.009'")
-        save(fig, f"curves_{name}.png")
+    figures += _curve_figures(records, out)
 
     report = {
         "data_source": data.source, "scale": SCALE_LABEL, "n_images": int(len(x_test)),
@@ -141,7 +98,7 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         "mirror_averaged": mirror_rows or None, "left_out": left_out or None,
         "per_class_hole_psnr": classes, "class_names": list(data.class_names),
         **_studies(out),
-        "figures": sorted(figures),
+        "figures": sorted(set(figures)),
     }
     write_json(out / "results.json", report)
     write_text(out / "README.md", report_markdown(report, records))
@@ -149,6 +106,84 @@ def make_report(data, names: list[str], out: Path = RESULTS_DIR, classical=CLASS
         for name in names:
             write_card(name)
     return report
+
+
+def _published(names: list[str]) -> tuple[dict, dict]:
+    """The published weights ``names`` as inpainters, and the records of how each was trained."""
+    from ..pretrained import pretrained_inpainter  # Keras: main has chosen the backend
+
+    inpainters, records = {}, {}
+    for name in names:
+        inpainters[name] = pretrained_inpainter(name, DISPLAY.get(name, name))
+        records[name] = read_record(name)
+    return inpainters, records
+
+
+def _mark_trained(rows: list[dict], records: dict, manifest: dict) -> None:
+    """Name the published weights behind each row that scores some, and how far they were trained."""
+    for row in rows:
+        if row["id"] in records:
+            rec = records[row["id"]]
+            row.update(pretrained=row["id"], sha256=manifest[row["id"]]["sha256"],
+                       iteration=rec["iteration"], trained_iterations=rec["trained_iterations"],
+                       batch_size=rec["batch_size"])
+
+
+def _save_figure(fig, out: Path, filename: str) -> str:
+    """Write ``fig`` into ``out`` as ``filename``, close it, and return the name."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(out / filename, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return filename
+
+
+def _paper_figures(data, names: list[str], patches: dict, out: Path) -> list[str]:
+    """The paper's figure for each published model: its fills of the same three test images."""
+    from .. import plots  # matplotlib: make_report has chosen its backend
+
+    picks = showcase_indices(len(data.x_test))
+    labels = [data.class_names[int(data.y_test[i])] for i in picks]
+    figures = []
+    for name in names:
+        fig = plots.result_figure(data.x_test[picks], patches[name][picks], method=DISPLAY.get(name, name),
+                                  labels=labels, title=f"{DISPLAY.get(name, name)}: the paper's figure "
+                                  f"(three random test images)")
+        figures.append(_save_figure(fig, out, f"paper_figure_{name}.png"))
+    return figures
+
+
+def _comparison_figures(data, rows: list[dict], patches: dict, per_image: dict, classes: dict,
+                        out: Path) -> list[str]:
+    """Every method side by side: its best and worst fills, and its hole PSNR per class."""
+    from .. import plots  # matplotlib: make_report has chosen its backend
+
+    shown = {r["method"]: patches[r["id"]] for r in rows}
+    errors = {r["method"]: per_image[r["id"]]["hole_mse"] for r in rows}
+    return [_save_figure(plots.best_worst(data.x_test, shown, errors, k=4), out, "best_worst.png"),
+            _save_figure(plots.class_bars(classes, data.class_names, "mean hole PSNR (dB)", "Hole PSNR per class",
+                                          reference={r["method"]: r["hole_psnr"] for r in rows}),
+                         out, "per_class_psnr.png")]
+
+
+def _curve_figures(records: dict, out: Path) -> list[str]:
+    """Each published model's training curves, from its record (the GAN's losses, or the
+    training and validation loss of the others, the paper's 0.009 marked on the autoencoders')."""
+    from .. import curves  # matplotlib: make_report has chosen its backend
+
+    figures = []
+    for name, rec in records.items():
+        history = rec["history"]
+        if rec["kind"] == "gan":
+            fig = curves.gan_curves(history, title=f"{DISPLAY.get(name, name)}: training curves")
+        elif rec["kind"] == "pconv":
+            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+                                    loss_label=_pconv_loss_label(rec["config"]))
+        else:
+            fig = curves.loss_curves(history, title=f"{DISPLAY.get(name, name)}: training and validation",
+                                    reference=0.009, reference_label="the paper's 'converged to 0.009'")
+        figures.append(_save_figure(fig, out, f"curves_{name}.png"))
+    return figures
 
 
 def _pconv_loss_label(config: dict) -> str:
@@ -163,6 +198,17 @@ def _classical_inpainters(data, classical) -> tuple[dict, dict]:
     OpenCV without cv2.xphoto.inpaint): the report leaves those rows out and says why."""
     inpainters = dict(classical_fills(data.x_train, methods=list(classical), skip_unavailable=True))
     return inpainters, {m: shiftmap_unavailable() for m in classical if m not in inpainters}
+
+
+def _free_form_rows(inpainters: dict, records: dict, x_test, manifest: dict, progress: bool) -> list[dict]:
+    """The partial-conv U-Nets, with the classical fills that take any hole, on random free-form holes."""
+    names = [n for n, rec in records.items() if rec["kind"] == "pconv"]
+    if not names:
+        return []
+    masks = random_masks(len(x_test), FREE_FORM["coverage"], seed=FREE_FORM["seed"])
+    free = {k: v for k, v in inpainters.items() if k in ("telea", "biharmonic")}
+    free.update({n: inpainters[n] for n in names})
+    return _mark_published(evaluate_masks(free, x_test, masks, progress=progress), manifest)
 
 
 def _mirror_rows(inpainters: dict, records: dict, x_test, manifest: dict, progress: bool) -> list[dict]:
@@ -183,18 +229,30 @@ def _mark_published(rows: list[dict], manifest: dict) -> list[dict]:
 
 
 def report_markdown(report: dict, records: dict) -> str:
+    """``results/README.md`` from what ``results.json`` holds and the published weights' records."""
+    lines = (_header_lines(report) + _table_lines(report, records) + _free_form_lines(report, records)
+             + _mirror_lines(report) + _autoencoder_target_lines(report) + _figure_lines(report, records))
+    return "\n".join(lines + _gan_study_lines(report.get("gan_study"), report.get("gan_long_run")))
+
+
+def _header_lines(report: dict) -> list[str]:
+    """The title, the command that made the report, and what its numbers are measured on."""
+    return ["# Results", "",
+            f"Made by `{report['command']}` on {report['made']}, from the weights in `weights/` "
+            f"(their model cards say how each was trained). Do not edit by hand: run the command again.",
+            "",
+            f"- Data: {report['n_images']:,} test images of {report['data_source']}, 16x16 centre hole.",
+            f"- Scale: every metric on {report['scale']}; hole MSE, L1 and PSNR over the hole only, "
+            f"SSIM over the whole image (hole pasted back), sharpness ratio = mean gradient "
+            f"magnitude of the fills / that of the true patches (1.0 is as sharp as the truth).",
+            f"- Timing: fill only, after one warm-up batch, batches of 256, on {report['machine']}.",
+            ""]
+
+
+def _table_lines(report: dict, records: dict) -> list[str]:
+    """The main table, the methods it leaves out, the weights behind its rows, and what it says."""
     rows = report["results"]
-    n = report["n_images"]
-    lines = ["# Results", "",
-             f"Made by `{report['command']}` on {report['made']}, from the weights in `weights/` "
-             f"(their model cards say how each was trained). Do not edit by hand: run the command again.",
-             "",
-             f"- Data: {n:,} test images of {report['data_source']}, 16x16 centre hole.",
-             f"- Scale: every metric on {report['scale']}; hole MSE, L1 and PSNR over the hole only, "
-             f"SSIM over the whole image (hole pasted back), sharpness ratio = mean gradient "
-             f"magnitude of the fills / that of the true patches (1.0 is as sharp as the truth).",
-             f"- Timing: fill only, after one warm-up batch, batches of 256, on {report['machine']}.",
-             "", "## Every method on the same images", "", results_table(rows), ""]
+    lines = ["## Every method on the same images", "", results_table(rows), ""]
     lines += [f"- {why}" for why in (report.get("left_out") or {}).values()]
     for row in rows:
         if row.get("pretrained"):
@@ -202,8 +260,13 @@ def report_markdown(report: dict, records: dict) -> str:
             lines.append(f"- {row['method']}: weights `{row['pretrained']}`, iteration {rec['iteration']:,} "
                          f"of a {rec['trained_iterations']:,}-iteration run at batch {rec['batch_size']} "
                          f"on {rec['data_source']} ({rec['hardware']}).")
-    ids = {r["id"] for r in rows}
-    if {"autoencoder", "gan"} <= ids:
+    return lines + _verdict_lines(rows)
+
+
+def _verdict_lines(rows: list[dict]) -> list[str]:
+    """The paper's claim checked on the table: for its GAN, then for each named GAN variant."""
+    lines = []
+    if {"autoencoder", "gan"} <= {r["id"] for r in rows}:
         lines += ["", "What the table says (computed from it):", ""]
         lines += [f"- {line}" for line in conclusion(rows)]
     for variant in GAN_VARIANTS:
@@ -212,42 +275,63 @@ def report_markdown(report: dict, records: dict) -> str:
             lines += ["", f"The same check with {DISPLAY[variant]} in the paper's GAN's place "
                           f"(computed from the table):", ""]
             lines += [f"- {line}" for line in claim]
-    if report.get("free_form"):
-        ff = report["free_form"]
-        coverage = 100 * ff["results"][0]["coverage"]
-        lines += ["", "## Free-form holes (beyond the paper)", "",
-                  f"The same {n:,} test images with random free-form holes (`random_masks`, "
-                  f"{100 * ff['coverage'][0]:.0f}-{100 * ff['coverage'][1]:.0f}% of the pixels, "
-                  f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
-                  f"{report['scale']}; timing as above, after a warm-up of one image. The paper's models "
-                  f"fill only their square.", "",
-                  results_table(ff["results"], FREE_FORM_TABLE_COLUMNS)]
-        seen = {name: rec["iteration"] * rec["batch_size"] for name, rec in records.items()}
-        verdict = beyond_the_paper_verdict(rows, ff["results"], seen)
-        if verdict:
-            lines += ["", "The beyond-the-paper targets (computed from the two tables):", ""]
-            lines += [f"- {line}" for line in verdict]
-    if report.get("mirror_averaged"):
-        lines += ["", "## Mirror averaging at test time (beyond the paper)", "",
-                  "Each autoencoder's fill averaged with its fill of the left-right mirrored image "
-                  "(`helpers.inpainters.MirrorAveraged`; two passes): the same test images and hole.", "",
-                  results_table(report["mirror_averaged"])]
-    targets = target_lines(rows, report.get("mirror_averaged"))
-    if targets:
-        lines += ["", "The project's targets for the autoencoders (computed from the tables):", ""]
-        lines += [f"- {line}" for line in targets]
+    return lines
+
+
+def _free_form_lines(report: dict, records: dict) -> list[str]:
+    """The free-form holes' table and the beyond-the-paper targets, where the report has them."""
+    ff = report.get("free_form")
+    if not ff:
+        return []
+    coverage = 100 * ff["results"][0]["coverage"]
+    lines = ["", "## Free-form holes (beyond the paper)", "",
+             f"The same {report['n_images']:,} test images with random free-form holes (`random_masks`, "
+             f"{100 * ff['coverage'][0]:.0f}-{100 * ff['coverage'][1]:.0f}% of the pixels, "
+             f"{coverage:.0f}% on average, seed {ff['seed']}); metrics over the missing pixels, "
+             f"{report['scale']}; timing as above, after a warm-up of one image. The paper's models "
+             f"fill only their square.", "",
+             results_table(ff["results"], FREE_FORM_TABLE_COLUMNS)]
+    seen = {name: rec["iteration"] * rec["batch_size"] for name, rec in records.items()}
+    verdict = beyond_the_paper_verdict(report["results"], ff["results"], seen)
+    if verdict:
+        lines += ["", "The beyond-the-paper targets (computed from the two tables):", ""]
+        lines += [f"- {line}" for line in verdict]
+    return lines
+
+
+def _mirror_lines(report: dict) -> list[str]:
+    """The mirror-averaged autoencoders' table, where the report has one."""
+    if not report.get("mirror_averaged"):
+        return []
+    return ["", "## Mirror averaging at test time (beyond the paper)", "",
+            "Each autoencoder's fill averaged with its fill of the left-right mirrored image "
+            "(`helpers.inpainters.MirrorAveraged`; two passes): the same test images and hole.", "",
+            results_table(report["mirror_averaged"])]
+
+
+def _autoencoder_target_lines(report: dict) -> list[str]:
+    """The project's targets for the autoencoders, checked on the tables."""
+    targets = target_lines(report["results"], report.get("mirror_averaged"))
+    if not targets:
+        return []
+    return (["", "The project's targets for the autoencoders (computed from the tables):", ""]
+            + [f"- {line}" for line in targets])
+
+
+def _figure_lines(report: dict, records: dict) -> list[str]:
+    """The per-class table, and the figures: per class, the paper's, best and worst, training curves."""
     names = report["class_names"]
-    lines += ["", "## Mean hole PSNR (dB) per class", "",
-              markdown_table(["method"] + names,
-                             [[m] + [f"{v:.2f}" for v in vals] for m, vals in report["per_class_hole_psnr"].items()]),
-              "", "![per class](per_class_psnr.png)", "", "## The paper's figure", ""]
+    lines = ["", "## Mean hole PSNR (dB) per class", "",
+             markdown_table(["method"] + names,
+                            [[m] + [f"{v:.2f}" for v in vals] for m, vals in report["per_class_hole_psnr"].items()]),
+             "", "![per class](per_class_psnr.png)", "", "## The paper's figure", ""]
     for name in records:
         lines += [f"![{name}](paper_figure_{name}.png)", ""]
     lines += ["## Best and worst fills", "", "![best and worst](best_worst.png)", "",
               "## Training curves", ""]
     for name in records:
         lines += [f"![{name} curves](curves_{name}.png)", ""]
-    return "\n".join(lines + _gan_study_lines(report.get("gan_study"), report.get("gan_long_run")))
+    return lines
 
 
 def _studies(out: Path) -> dict:
