@@ -19,9 +19,10 @@ from helpers.holes import make_pairs, random_masks, to_scale
 from helpers.holes import known_mask, unet_inputs
 from helpers.pconv import (LEVELS, PartialConv2D, build_pconv_unet, plain_partial_conv, plain_unet,
                            unet_widths)
+from helpers import registry
 from helpers.pretrained import export_keras, load_pretrained
 
-KINDS = ("autoencoder", "gan", "pconv")
+KINDS = registry.names()   # every model kind the course has
 
 # Runs in a fresh interpreter, in a folder without the project, with PYTHONPATH unset.
 LOADER = textwrap.dedent("""

@@ -118,14 +118,22 @@ def test_the_students_edition_has_no_solutions_and_runs(tmp_path):
 def test_key_figures_are_saved_from_executed_notebooks_and_missing_ones_say_why(tmp_path):
     import base64
 
-    png = base64.b64encode(b"\x89PNG\r\n\x1a\n made-up").decode()
+    import io
+
+    from PIL import Image
+
+    made = io.BytesIO()
+    Image.new("RGB", (1000, 500), (200, 30, 30)).save(made, format="PNG")   # a figure wider than the guide's
+    png = base64.b64encode(made.getvalue()).decode()
     figure = new_code_cell("plots.figure()", metadata={"tags": [lessons.FIGURE_TAG]})
     figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
     kept = tmp_path / "kept"
     kept.mkdir()
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1"), figure]), kept / "03_the_autoencoder.ipynb")
     assert lessons.main(["figures", str(kept), "--out", str(tmp_path / "out")]) == 0
-    assert (tmp_path / "out" / "03_the_autoencoder_1.png").read_bytes() == base64.b64decode(png)
+    with Image.open(tmp_path / "out" / "03_the_autoencoder_1.png") as saved:
+        assert saved.size == (lessons.FIGURE_WIDTH, lessons.FIGURE_WIDTH // 2)
+        assert saved.convert("RGB").getpixel((10, 10)) == (200, 30, 30)
     figure.outputs = []   # not executed
     nbformat.write(new_notebook(cells=[figure]), kept / "03_the_autoencoder.ipynb")
     with pytest.raises(ValueError, match="shows no figure"):
@@ -141,3 +149,22 @@ def test_every_key_figure_in_the_teachers_guide_is_made_from_a_tagged_cell():
         notebook = nbformat.read(lessons.NOTEBOOKS / f"{stem}.ipynb", as_version=4)
         assert any(lessons.FIGURE_TAG in c.metadata.get("tags", []) for c in notebook.cells), stem
         assert (ROOT / "docs" / "teaching" / f"{stem}_{n}.png").exists()
+
+
+def test_the_readme_and_the_teachers_guide_quote_the_measured_minutes():
+    import json
+
+    record = json.loads((ROOT / "results" / "lesson_timing.json").read_text())
+    quoted = lessons.minutes(record)
+    assert set(record["notebooks"]) == {p.stem for p in lessons.notebook_paths()}, "rerun lessons time"
+    readme = (ROOT / "README.md").read_text()
+    for name in record["notebooks"]:
+        row = re.search(rf"^\| `{name}` \|[^|]+\| (\d+) \| (\d+) \|$", readme, re.M)
+        assert row, f"README.md: no minutes for {name}"
+        assert (int(row.group(1)), int(row.group(2))) == (quoted[name]["class"], quoted[name]["home"]), name
+    guide = (ROOT / "docs" / "teaching.md").read_text()
+    rows = re.findall(r"^\| (\d) · [^|]+\|[^|]+\| (\d+) \|$", guide, re.M)
+    assert [(f"0{n}", int(m)) for n, m in rows] == [(name[:2], quoted[name]["class"]) for name in record["notebooks"]
+                                                    if name.startswith(lessons.CLASS_NOTEBOOKS)]
+    assert re.search(rf"^\| \*\*the class\*\* \| \| \*\*{quoted['class']}\*\* \|$", guide, re.M)
+    assert quoted["class"] <= lessons.CLASS_MINUTES, "the class's path fits its 90 minutes"

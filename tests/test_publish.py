@@ -180,7 +180,7 @@ for name in sys.argv[2:]:
 with open(f"{folder}/report.json", "w") as f:
     json.dump(report, f)
 '''
-EXPORTED = ("autoencoder", "gan", "pconv")
+EXPORTED = registry.names()
 
 
 def _inputs(kind):

@@ -40,6 +40,7 @@ from ..engine.files import REPO_ROOT, write_json, write_text
 NOTEBOOKS = REPO_ROOT / "notebooks"
 HOMEWORK_TAG, SOLUTION_TAG, FIGURE_TAG = "homework", "solution", "key-figure"
 FIGURES = REPO_ROOT / "docs" / "teaching"
+FIGURE_WIDTH = 800   # pixels at most: the guide's figures are small (and in 256 colours)
 # The reading allowance, per section: prose at a careful reader's pace for a technical text,
 # code read (not written), and a look at each figure and printed result.
 READING = {"words_per_minute": 100, "seconds_per_code_line": 4, "seconds_per_output": 15}
@@ -209,6 +210,21 @@ def totals(entry: dict) -> dict:
     return out
 
 
+def minutes(record: dict) -> dict:
+    """What the README and docs/teaching.md quote, whole minutes: per notebook its class (the
+    core) and at home (homework sections, exercises and their solutions), and the class's
+    path (the core of :data:`CLASS_NOTEBOOKS`) as ``"class"``."""
+    out, path = {}, 0.0
+    for name, entry in record["notebooks"].items():
+        t = totals(entry)
+        core = t["core"]["compute"] + t["core"]["reading"]
+        home = sum(t[k]["compute"] + t[k]["reading"] for k in ("homework", "solutions"))
+        out[name] = {"class": round(core), "home": round(home)}
+        path += core if name.startswith(CLASS_NOTEBOOKS) else 0.0
+    out["class"] = round(path)
+    return out
+
+
 def report_markdown(record: dict) -> str:
     """The timing record as a page: per notebook, then per section."""
     r = record["reading"]
@@ -220,17 +236,16 @@ def report_markdown(record: dict) -> str:
              f"{r['words_per_minute']} words of prose a minute, {r['seconds_per_code_line']} s a line of "
              f"code, {r['seconds_per_output']} s for each figure or printed result. The class's path is "
              f"every section not tagged homework (docs/teaching.md).", "",
-             "| notebook | class: compute | class: reading | class: total | homework | solutions' compute |",
+             "| notebook | class: compute | class: reading | class | at home | of which solutions' compute |",
              "|---|---:|---:|---:|---:|---:|"]
-    grand = 0.0
+    quoted = minutes(record)
     for name, entry in record["notebooks"].items():
         t = totals(entry)
-        core = t["core"]["compute"] + t["core"]["reading"]
-        grand += core if name.startswith(CLASS_NOTEBOOKS) else 0.0
-        lines.append(f"| {name} | {t['core']['compute']:.1f} min | {t['core']['reading']:.0f} min | {core:.0f} min "
-                     f"| {t['homework']['compute'] + t['homework']['reading']:.0f} min "
-                     f"| {t['solutions']['compute']:.1f} min |")
-    lines += ["", f"The class's path, the core of notebooks {', '.join(CLASS_NOTEBOOKS)}: **{grand:.0f} "
+        lines.append(f"| {name} | {t['core']['compute']:.1f} min | {t['core']['reading']:.1f} min "
+                     f"| {quoted[name]['class']} min | {quoted[name]['home']} min | {t['solutions']['compute']:.1f} min |")
+    lines += ["", "\"Class\" is the notebook's core, compute and reading; \"at home\" its homework sections, "
+                  "exercises and their solutions, compute and reading.", "",
+              f"The class's path, the core of notebooks {', '.join(CLASS_NOTEBOOKS)}: **{quoted['class']} "
                   f"minutes** (the plan is {record['class_minutes']}); later notebooks come after the class.", ""]
     for name, entry in record["notebooks"].items():
         lines += [f"## {name}", "", f"Wall time of the whole notebook: {entry['wall_seconds'] / 60:.1f} min.", "",
@@ -270,10 +285,21 @@ def key_figures(kept: Path, out: Path = FIGURES) -> list[Path]:
                 raise ValueError(f"{path.name}: a cell tagged {FIGURE_TAG} shows no figure; was it executed?")
             pngs += shown
         for n, png in enumerate(pngs, start=1):
-            target = out / f"{path.stem}_{n}.png"
-            target.write_bytes(base64.b64decode(png))
-            written.append(target)
+            written.append(_small_png(base64.b64decode(png), out / f"{path.stem}_{n}.png"))
     return written
+
+
+def _small_png(raw: bytes, target: Path) -> Path:
+    """Save a figure at most :data:`FIGURE_WIDTH` wide, in 256 colours."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(raw)).convert("RGB")
+    if image.width > FIGURE_WIDTH:
+        image = image.resize((FIGURE_WIDTH, round(image.height * FIGURE_WIDTH / image.width)), Image.LANCZOS)
+    image.quantize(256).save(target, optimize=True)
+    return target
 
 
 # --------------------------------------------------------------------------- the students' edition
