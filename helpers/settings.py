@@ -234,7 +234,7 @@ class GANSettings(Settings):
 @dataclass(frozen=True)
 class PConvSettings(Settings):
     """Beyond the paper: the partial-convolution U-Net on random free-form holes, Adam, values on
-    [0, 1]. Its learning rate, 1e-3, was chosen against Liu et al.'s 2e-4 (its model card says how)."""
+    [0, 1]. Its learning rate, 1e-3, was chosen against Liu et al.'s 2e-4 (results/measurements.md says how)."""
 
     batch_size: int = setting(paper.BUDGETS["pconv"].batch_size, "images per batch; default: the paper's",
                               fixed=True)

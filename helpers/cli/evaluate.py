@@ -75,8 +75,8 @@ def _method_options(parser: argparse.ArgumentParser) -> None:
         "--methods", metavar="LIST", type=_parse_methods, default=list(DEFAULT_IDS),
         help="Comma-separated classical fills to score, from: " + ",".join(CLASSICAL_IDS)
              + " (default: " + ",".join(DEFAULT_IDS) + "; 'none' for models only). 'mean' paints "
-               "the training set's mean colour; shiftmap, the exemplar fill, is the slowest (about "
-               "65 ms per image), so it is scored only when named.",
+               "the training set's mean colour; shiftmap, the exemplar fill, is the slowest by far "
+               "(docs/benchmark.md times each), so it is scored only when named.",
     )
     parser.add_argument(
         "--model", metavar="PATH", action="append", default=[],

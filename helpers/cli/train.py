@@ -48,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_options(p) -> None:
     """How long, on what data, where to: the run, not the model."""
     p.add_argument("--iterations", type=int, default=None,
-                   help="total iterations (batches) to reach; default: the paper's budget "
-                        "(50,000 for the autoencoder, 80,000 for the GAN)")
+                   help="total iterations (batches) to reach; default: the paper's budget ("
+                        + ", ".join(f"{k.name} {k.budget.iterations:,}" for k in registry.KINDS.values()) + ")")
     p.add_argument("--data", default=None,
                    help="CIFAR-10 location (official tarball/folder or image-folder tree/.tar.gz); "
                         "default: $INPAINTING_DATA, then the usual places, then a download")
