@@ -215,7 +215,11 @@ def test_sigterm_stops_a_run_with_a_checkpoint_that_resumes(mini_data, tmp_path,
     assert json.loads((out / "run.json").read_text())["iterations"] == 3
     monkeypatch.setattr(train, "print_log_line", log_line)
     assert train.main(args[:-1] + ["5", "--resume"]) == 0
-    assert json.loads((out / "run.json").read_text())["iterations"] == 5
+    run = json.loads((out / "run.json").read_text())
+    assert run["iterations"] == 5
+    assert [c["command"] for c in run["commands"]] == [
+        "python -m helpers.cli.train " + " ".join(args), "python -m helpers.cli.train " + " ".join(args[:-1] + ["5", "--resume"])
+    ], "every command that trained the run, in order"
 
 
 @pytest.mark.slow
