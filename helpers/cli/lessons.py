@@ -25,7 +25,6 @@ cells tagged ``solution``; everything else is unchanged, so the copy runs as the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
