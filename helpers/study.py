@@ -115,12 +115,16 @@ def read_long_run(path: str | Path | None = None) -> tuple[dict, str] | None:
     about = record.get("description") or record.get("command") or "the paper's GAN recipe, trained further"
     last = f"{history['iteration'][-1]:,}"
     said = f"iteration {last}" in about   # a description may already say how far the run got
-    return history, f"{path.name}: {about}" + ("" if said else f", to iteration {last}")
+    published = f"; its last state is published as `{record['published']}`" if record.get("published") else ""
+    return history, f"{path.name}: {about}" + ("" if said else f", to iteration {last}") + published
 
 
-def long_run_reading(history: dict) -> list[str]:
+def long_run_reading(history: dict, since: int | None = None, window: int = 5) -> list[str]:
     """Sentences on a long run's validations, each quoting its numbers: where the hole MSE
-    was lowest and where it ended, and how the sharpness ratio moved."""
+    was lowest and where it ended, and how the sharpness ratio moved. With ``since`` (an
+    iteration, e.g. where a shorter run stopped), one more: what the iterations after it bought
+    and cost, as the means of the ``window`` validations nearest ``since`` and of the last
+    ``window`` (single validations swing from one to the next)."""
     logged = [(i, m, s) for i, m, s in zip(history["iteration"], history.get("val_hole_mse", []),
                                            history.get("val_sharpness_ratio", [None] * len(history["iteration"])))
               if m is not None]
@@ -138,4 +142,52 @@ def long_run_reading(history: dict) -> list[str]:
         sharpest_i, _, sharpest_s = max((row for row in logged if row[2] is not None), key=lambda row: row[2])
         lines.append(f"Sharpness ratio: {first_s:.2f} at iteration {first_i:,}, {last_s:.2f} at {last_i:,} "
                      f"(highest {sharpest_s:.2f}, at {sharpest_i:,}).")
+    if since is not None:
+        lines += _since_line(logged, since, window)
     return lines
+
+
+def longer_training_lines(shorter: dict, longer: dict, longer_iteration: int, shorter_iteration: int,
+                          n_images: int, data_source: str) -> list[str]:
+    """What training the same recipe longer bought and cost, from two rows of a results table
+    (:func:`helpers.evaluation.evaluate`'s, on the same test images): the sharpness ratio,
+    the hole MSE, and a verdict computed from the signs of the two changes."""
+    who = (f"{shorter['method']} ({shorter_iteration:,} iterations)", f"{longer['method']} ({longer_iteration:,})")
+    s0, s1 = round(shorter["sharpness_ratio"], 2), round(longer["sharpness_ratio"], 2)   # as printed
+    m0, m1 = round(shorter["hole_mse"], 4), round(longer["hole_mse"], 4)
+    sharper = abs(1 - s1) < abs(1 - s0)
+    rel = m1 / m0 - 1
+    lines = [f"Sharpness ratio: {who[0]} {s0:.2f}, {who[1]} {s1:.2f}: {abs(abs(1 - s0) - abs(1 - s1)):.2f} "
+             f"{'closer to' if sharper else 'further from'} the real patches' 1.00.",
+             f"Hole MSE: {m0:.4f} and {m1:.4f}, {abs(rel):.0%} {'higher' if rel > 0 else 'lower'} after the longer "
+             f"training (mean hole PSNR {shorter['hole_psnr']:.2f} and {longer['hole_psnr']:.2f} dB); "
+             f"{n_images:,} test images of {data_source}, [0, 1]."]
+    bought = [what for what, better in (("sharper fills", sharper), ("a lower error", rel < 0)) if better]
+    cost = [what for what, worse in (("blurrier fills", abs(1 - s1) > abs(1 - s0)), ("a higher error", rel > 0))
+            if worse]
+    lines.append(f"So the {longer_iteration - shorter_iteration:,} more iterations bought "
+                 f"{' and '.join(bought) or 'nothing measured here'} and cost {' and '.join(cost) or 'nothing measured here'}.")
+    return lines
+
+
+def _since_line(logged: list[tuple], since: int, window: int) -> list[str]:
+    """:func:`long_run_reading`'s sentence on the validations after ``since``."""
+    near = sorted(sorted(logged, key=lambda row: abs(row[0] - since))[:window])
+    last = logged[-window:]
+    if near[-1][0] >= last[0][0]:
+        return [f"Too few validations after iteration {since:,} to compare {window} of them with the last {window}."]
+
+    def means(rows):
+        sharp = [row[2] for row in rows if row[2] is not None]
+        return (round(float(np.mean([row[1] for row in rows])), 4),
+                round(float(np.mean(sharp)), 2) if len(sharp) == len(rows) else None)
+
+    (m0, s0), (m1, s1) = means(near), means(last)
+    span = lambda rows: f"{rows[0][0]:,}-{rows[-1][0]:,}"   # noqa: E731
+    line = (f"After iteration {since:,}: the {window} validations nearest it ({span(near)}) average hole MSE "
+            f"{m0:.4f}" + (f" and sharpness ratio {s0:.2f}" if s0 is not None else "")
+            + f"; the last {window} ({span(last)}) {m1:.4f}" + (f" and {s1:.2f}" if s1 is not None else "")
+            + f": the error {100 * (m1 / m0 - 1):+.1f}%")
+    if s0 is not None and s1 is not None:
+        line += f", the sharpness ratio {s1 - s0:+.2f}"
+    return [line + f", over {last[-1][0] - since:,} more iterations."]

@@ -102,6 +102,12 @@ print(f"{len(x_test):,} test images of {data.source}, 16x16 centre hole, every m
 # `RUN` chooses them. The cell says which each one is: where it comes from, and the
 # iteration it was taken at, against the paper's budget (and, where a saved run is
 # missing, that it uses the shipped weights instead).
+#
+# Which GAN, and why: with `RUN = "pretrained"` it is `gan`, the GAN notebooks 4 and 7 show
+# too, stopped short of the paper's budget (`weights/gan.md` says why). The course also
+# ships the same recipe trained over the paper's whole schedule, `gan-80k`; it is not the
+# GAN here so that every notebook speaks of one model, and section 9 checks the paper's
+# claim with it in `gan`'s place, on the report's 10,000 test images.
 
 # %%
 autoencoder, about_autoencoder = runs.compared("autoencoder", RUN, smoke=SMOKE)
@@ -291,16 +297,17 @@ if report:
 
 # %% [markdown]
 # **Predict first:** on the report's 10,000 images, does the paper's GAN pass the check
-# of section 6? Does the averaged GAN, in its place? Read both rows in the table above,
-# then run the cell.
+# of section 6? Does it at the paper's whole budget (`gan-80k`), in its place? Does the
+# averaged GAN? Read the three rows in the table above, then run the cell.
 
 # %%
 from helpers.verdicts import paper_claim
 
 if report:
-    for gan_id, subject in (("gan", "the report's GAN"), ("gan-averaged", "the averaged GAN")):
+    for gan_id, subject in (("gan", "the report's GAN"), ("gan-80k", "the GAN at the paper's budget"),
+                            ("gan-averaged", "the averaged GAN")):
         for line in paper_claim(report["results"], gan=gan_id, subject=subject):
-            print("-", line)
+            print(f"- {gan_id}:", line)
 
 # %% [markdown]
 # ## Summary

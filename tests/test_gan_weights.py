@@ -14,7 +14,8 @@ from synthetic import make_image_folder_tar
 from helpers import study_figures, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
 from helpers.diagnosis import last_part_mean, what_drives_g
-from helpers.study import HISTORY_KEYS, StudyError, load_study, long_run_reading, read_long_run, summary_lines
+from helpers.study import (HISTORY_KEYS, StudyError, load_study, long_run_reading, longer_training_lines,
+                           read_long_run, summary_lines)
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
 
@@ -121,6 +122,8 @@ def test_read_long_run_gives_the_history_and_what_it_is(tmp_path):
     assert got == history and about == "long.json: the paper's GAN, to iteration 2,000"
     (tmp_path / "said.json").write_text(json.dumps({"history": history, "description": "to iteration 2,000"}))
     assert read_long_run(tmp_path / "said.json")[1] == "said.json: to iteration 2,000"
+    (tmp_path / "out.json").write_text(json.dumps({"history": history, "description": "x", "published": "gan-2k"}))
+    assert read_long_run(tmp_path / "out.json")[1] == "out.json: x, to iteration 2,000; its last state is published as `gan-2k`"
 
 
 def test_long_run_reading_quotes_the_lowest_and_the_last_validation():
@@ -133,6 +136,32 @@ def test_long_run_reading_quotes_the_lowest_and_the_last_validation():
     assert lines[2] == "Sharpness ratio: 0.70 at iteration 1,000, 0.75 at 2,000 (highest 0.78, at 1,500)."
     assert long_run_reading({"iteration": [1], "val_hole_mse": [0.03]})[0].startswith("Fewer than two")
     assert len(long_run_reading({"iteration": [1, 2], "val_hole_mse": [0.03, 0.02]})) == 1
+
+
+def test_long_run_reading_says_what_the_iterations_after_a_point_bought_and_cost():
+    iterations = list(range(1000, 11000, 1000))
+    history = {"iteration": iterations, "val_hole_mse": [0.030, 0.029, 0.028, 0.029, 0.030, 0.030, 0.031, 0.031, 0.032, 0.030],
+               "val_sharpness_ratio": [0.5, 0.6, 0.6, 0.7, 0.7, 0.8, 0.8, 0.9, 0.9, 0.8]}
+    line = long_run_reading(history, since=2100, window=3)[-1]
+    assert line == ("After iteration 2,100: the 3 validations nearest it (1,000-3,000) average hole MSE 0.0290 "
+                    "and sharpness ratio 0.57; the last 3 (8,000-10,000) 0.0310 and 0.87: the error +6.9%, "
+                    "the sharpness ratio +0.30, over 7,900 more iterations.")
+    assert long_run_reading(history, since=9000, window=3)[-1].startswith("Too few validations after iteration 9,000")
+    assert "sharpness" not in long_run_reading({k: history[k] for k in ("iteration", "val_hole_mse")},
+                                               since=2100, window=3)[-1]
+
+
+def test_longer_training_lines_say_what_was_bought_and_what_it_cost():
+    short = {"method": "GAN (paper)", "sharpness_ratio": 0.671, "hole_mse": 0.02818, "hole_psnr": 16.29}
+    long = {"method": "GAN, longer", "sharpness_ratio": 0.874, "hole_mse": 0.03104, "hole_psnr": 15.8}
+    lines = longer_training_lines(short, long, 80_000, 16_923, 10_000, "CIFAR-10")
+    assert lines[0] == ("Sharpness ratio: GAN (paper) (16,923 iterations) 0.67, GAN, longer (80,000) 0.87: "
+                        "0.20 closer to the real patches' 1.00.")
+    assert lines[1] == ("Hole MSE: 0.0282 and 0.0310, 10% higher after the longer training (mean hole PSNR "
+                        "16.29 and 15.80 dB); 10,000 test images of CIFAR-10, [0, 1].")
+    assert lines[2] == "So the 63,077 more iterations bought sharper fills and cost a higher error."
+    both = longer_training_lines(short, {**long, "hole_mse": 0.025}, 80_000, 16_923, 10, "x")[2]
+    assert both.endswith("bought sharper fills and a lower error and cost nothing measured here.")
 
 
 def test_weight_view_shows_truth_fills_and_the_l2_only_fills(study):
@@ -264,6 +293,40 @@ def test_collect_refuses_two_runs_of_one_weight_and_other_models(collected, tmp_
     assert gan_weights.main(["collect", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
     assert "No checkpoint" in capsys.readouterr().err
     assert not (tmp_path / "gan_weights.json").exists()
+
+
+@pytest.mark.slow
+def test_long_scores_a_run_or_names_its_published_weights(collected, weights, tmp_path, capsys):
+    """``long`` writes the run's curves and record; its score is its own, or, with --published,
+    the published weights' (after checking that they are the run's last state)."""
+    from helpers.cli import gan_weights
+    from helpers.cli.publish import publish
+
+    run = tmp_path / "long"
+    shutil.copytree(collected["runs"][0], run)   # trained by one command (its commands.jsonl)
+    out = tmp_path / "results"
+    out.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INPAINTING_CACHE", str(collected["tmp"] / "cache"))
+        assert gan_weights.main(["long", str(run), "--out", str(out), "--data", str(collected["data"]),
+                                 "--test-size", "10", "--no-progress"]) == 0
+    record = json.loads((out / "gan_long_run.json").read_text())
+    assert record["description"] == ("the paper's GAN recipe (adversarial weight 0.001) trained from scratch "
+                                     "to iteration 2 of the paper's 80,000")
+    assert record["n_test_images"] == 10 and 0 < record["test"]["hole_mse"] < 1 and "published" not in record
+    assert [c["command"] for c in record["commands"]] == [record["train_command"]]
+    assert (out / "gan_long_run.png").stat().st_size > 1000
+    capsys.readouterr()
+
+    publish(run, "long-gan", data_source="synthetic", train_images=24, validation_images=8)
+    assert gan_weights.main(["long", str(run), "--out", str(out), "--published", "long-gan"]) == 0
+    record = json.loads((out / "gan_long_run.json").read_text())
+    assert record["published"] == "long-gan" and "test" not in record
+    assert "published as long-gan" in capsys.readouterr().out
+    other = tmp_path / "other"
+    shutil.copytree(collected["runs"][1], other)  # another run: the published weights are not its state
+    assert gan_weights.main(["long", str(other), "--out", str(out), "--published", "long-gan"]) == 2
+    assert "is not the last state of" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- card (fast)

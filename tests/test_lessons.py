@@ -56,6 +56,26 @@ def test_sections_split_at_headings_and_add_up_compute_and_reading():
     assert t["core"]["compute"] == pytest.approx(9 / 60) and t["solutions"]["compute"] == pytest.approx(9.5 / 60)
 
 
+def test_update_replaces_the_notebooks_timed_again_on_the_same_machine():
+    def record(made, notebooks, machine="m"):
+        return {"made": made, "machine": machine, "cores": 2, "python": "3.11", "reading": lessons.READING,
+                "class_minutes": lessons.CLASS_MINUTES,
+                "notebooks": {n: {"wall_seconds": w, "sections": [], "estimates": []} for n, w in notebooks.items()}}
+
+    old = record("2026-01-01 10:00", {"01_a": 1.0, "02_b": 2.0, "03_c": 3.0})
+    new = lessons.updated(old, record("2026-01-02 09:00", {"02_b": 5.0}))
+    assert list(new["notebooks"]) == ["01_a", "02_b", "03_c"] and new["made"] == "2026-01-01 10:00"
+    assert new["notebooks"]["02_b"] == {"wall_seconds": 5.0, "sections": [], "estimates": [], "made": "2026-01-02 09:00"}
+    assert "made" not in new["notebooks"]["01_a"]
+    page = lessons.report_markdown(new)
+    assert "## 02_b\n\nWall time of the whole notebook: 0.1 min (timed 2026-01-02 09:00)." in page
+    assert "## 01_a\n\nWall time of the whole notebook: 0.0 min.\n" in page
+    with pytest.raises(ValueError, match="time every notebook again"):
+        lessons.updated(old, record("2026-01-02 09:00", {"02_b": 5.0}, machine="another"))
+    with pytest.raises(ValueError, match="no timing record"):
+        lessons.updated({}, new)
+
+
 def test_an_estimate_is_compared_with_the_training_cell_after_it():
     nb = new_notebook(cells=[
         timed("print(runs.estimate(quick))", 2, text="gan, quick run: ... so about 2 min; the paper's ...\n"),

@@ -44,6 +44,34 @@ def test_publish_load_and_card(weights, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_published_card_lists_every_command_that_trained_the_run(weights, tmp_path):
+    from helpers.engine.checkpoints import log_command
+
+    images, run = smooth_images(64, seed=2), tmp_path / "run"
+    AutoencoderTrainer(batch_size=8, compile_mode="eager").fit(images[:48], 4, checkpoint_dir=run, log_every=2,
+                                                               progress=False)
+    log_command(run, "python -m helpers.cli.train autoencoder --iterations 2", "2026-01-01 10:00:00")
+    log_command(run, "python -m helpers.cli.train autoencoder --iterations 4 --resume", "2026-01-02 09:00:00")
+    publish.publish(run, "logged", data_source="synthetic", train_images=48, validation_images=16)
+    assert [c["command"][-8:] for c in pretrained.record("logged")["commands"]] == ["ations 2", "--resume"]
+    card = (weights / "logged.md").read_text()
+    assert ("`python -m helpers.cli.train autoencoder --iterations 2` (2026-01-01 10:00:00); "
+            "`python -m helpers.cli.train autoencoder --iterations 4 --resume` (2026-01-02 09:00:00).") in card
+
+
+def test_list_says_each_file_is_intact_and_the_total_against_the_budget(weights, tmp_path, capsys):
+    weights.mkdir()
+    (weights / "tiny.npz").write_bytes(b"x" * 1_500_000)
+    (weights / "MANIFEST.json").write_text(json.dumps({"tiny": {
+        "file": "tiny.npz", "kind": "autoencoder", "bytes": 1_500_000, "iteration": 7,
+        "sha256": weightfiles.sha256(weights / "tiny.npz")}}))
+    assert publish.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "tiny" in out and "1.5 MB  ok" in out
+    assert f"Together 1.5 MB of the course's {weightfiles.SIZE_BUDGET_BYTES / 1e6:.0f} MB budget" in out
+
+
+@pytest.mark.slow
 def test_a_run_that_averaged_publishes_its_average_or_its_raw_weights(weights, tmp_path):
     images = smooth_images(64, seed=5)
     trainer, run = AutoencoderTrainer(batch_size=4, compile_mode="eager", average_decay=0.9), tmp_path / "run"

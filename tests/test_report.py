@@ -64,6 +64,8 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     text = (out / "README.md").read_text()
     assert "| hole MSE | hole L1 |" in text and "CIFAR-10 (JPEG export)" in text
     assert "## Free-form holes" in text and "The paper says" in text
+    assert ("Which GAN that is, and why: `gan`, iteration 2 of the paper's 80,000" in text
+            and "below, `gan-averaged` take its place" in text), "the conclusion names its GAN and why"
     variant = text.split("The same check with GAN, averaged weights (beyond the paper)")[1]
     assert "The paper says" in variant.split("\n\n")[1] and "So the variant " in variant
     assert report.load_report(out / "results.json") == saved
@@ -73,7 +75,7 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     assert "## Mirror averaging at test time" in text and "target hole MSE at most 0.024" in text
 
     # a long GAN run's file, taken in without scoring again
-    assert "longer run" not in text and saved["gan_long_run"] is None
+    assert "whole schedule" not in text and saved["gan_long_run"] is None
     long = {"description": "the paper's GAN, to iteration 4 of 80,000", "validation_images": 8,
             "n_test_images": 20, "data_source": "synthetic", "command": "python -m helpers.cli.gan_weights long x",
             "train_command": "python -m helpers.cli.train gan", "test": {"hole_mse": 0.05, "sharpness_ratio": 0.5},
@@ -84,7 +86,14 @@ def test_report_from_published_weights(tmp_path, monkeypatch, capsys):
     assert refreshed["results"] == saved["results"] and "history" not in refreshed["gan_long_run"]
     assert refreshed["gan_long_run"]["test"]["hole_mse"] == 0.05
     again = (out / "README.md").read_text()
-    assert again.startswith(text.rstrip()) and "over a longer run" in again and "hole MSE 0.0500" in again
+    assert again.startswith(text.rstrip()) and "over the paper's whole schedule" in again
+    assert "Its last state scores, on 20 test images of synthetic, hole MSE 0.0500" in again
+    # published: its score is the table's row of those weights, not a second number
+    (out / "gan_long_run.json").write_text(json.dumps({**long, "published": "gan-averaged", "test": None}))
+    assert report.main(["--out", str(out), "--studies-only"]) == 0
+    averaged = next(r for r in saved["results"] if r["id"] == "gan-averaged")
+    assert (f"Its last state is published as `gan-averaged`: the table's row \"GAN, averaged weights (beyond "
+            f"the paper)\" (hole MSE {averaged['hole_mse']:.4f}") in (out / "README.md").read_text()
     assert report.main(["--out", str(tmp_path / "nothing"), "--studies-only"]) == 2
     assert "run `python -m helpers.cli.report` first" in capsys.readouterr().err
 
@@ -128,7 +137,7 @@ def test_shipped_report_is_what_its_template_writes_from_results_json(tmp_path):
     text = (tmp_path / "README.md").read_text()
     assert text == (RESULTS / "README.md").read_text()
     assert "mean gradient magnitude of the fills" in text
-    assert "What its validations say (computed from `gan_long_run.json`):" in text
+    assert "What its validations say (computed from `gan_long_run.json`" in text
 
 
 def test_pconv_curves_name_the_errors_its_record_trained_on():

@@ -84,6 +84,10 @@ def _training_lines(meta: dict, entry: dict) -> list[str]:
     ]
     if meta.get("command"):
         lines.append(f"- Command: `{meta['command']}`")
+    if meta.get("commands"):
+        lines.append("- Every command that trained the run (its commands.jsonl), with when each started: "
+                     + "; ".join(f"`{c['command']}` ({c.get('started', 'start not logged')})"
+                                 for c in meta["commands"]) + ".")
     check = meta.get("precision_check")
     if check:
         lines.append(f"- Storage, measured when published: hole MSE {check['hole_mse_float32']:.5f} with the "

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataNotFoundError, load_cifar10, showcase_indices, take_subset
-from ..engine.checkpoints import CheckpointError, read_checkpoint
+from ..engine.checkpoints import CheckpointError, read_checkpoint, read_commands
 from ..engine.files import REPO_ROOT, atomic_write, read_json, write_json, write_text
 from ..evaluation import SCALE_LABEL, evaluate
 from ..holes import CENTER_HOLE
@@ -74,10 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     long = commands.add_parser(
         "long", help="the paper's GAN recipe trained towards its 80,000 iterations: its curves and score",
         description="Read one GAN run (the paper's recipe, trained as far as time allowed), score its "
-                    "last state on the CIFAR-10 test set and write gan_long_run.json and "
-                    "gan_long_run.png (validation hole MSE and sharpness ratio against iteration).",
-        epilog="Example: python -m helpers.cli.gan_weights long runs/gan-long")
+                    "last state on the CIFAR-10 test set (unless --published names it) and write "
+                    "gan_long_run.json and gan_long_run.png (validation hole MSE and sharpness ratio "
+                    "against iteration).",
+        epilog="Example: python -m helpers.cli.gan_weights long runs/gan-long --published gan-80k")
     long.add_argument("run_dir", metavar="RUN_DIR", help="the GAN run folder")
+    long.add_argument("--published", metavar="NAME", default=None,
+                      help="the run's last state is published as NAME: score nothing here (the "
+                           "results report's row of NAME is its score)")
     _scoring_options(long)
     card = commands.add_parser(
         "card", help="rewrite gan_weights.md from gan_weights.json (scores nothing)",
@@ -114,13 +118,17 @@ def main(argv=None) -> int:
             print(f"Wrote {path} from {NAME}.json (scores unchanged).")
             return 0
         if args.command == "long":
-            data = load_cifar10(args.data, progress=not args.no_progress)
+            data = None if args.published else load_cifar10(args.data, progress=not args.no_progress)
             record = write_long_run(Path(args.run_dir), data, Path(args.out), test_size=args.test_size,
-                                    seed=args.seed, command=command, progress=not args.no_progress)
-            m = record["test"]
-            print(f"{record['description']}: test hole MSE {m['hole_mse']:.4f}, sharpness ratio "
-                  f"{m['sharpness_ratio']:.2f} ({record['n_test_images']:,} test images of {data.source}, "
-                  f"{SCALE_LABEL}). Wrote {LONG}.json and {LONG}.png into {args.out}")
+                                    seed=args.seed, command=command, progress=not args.no_progress,
+                                    published=args.published)
+            if args.published:
+                score = f"published as {args.published}, which `python -m helpers.cli.report` scores (run it next)"
+            else:
+                m = record["test"]
+                score = (f"test hole MSE {m['hole_mse']:.4f}, sharpness ratio {m['sharpness_ratio']:.2f} "
+                         f"({record['n_test_images']:,} test images of {data.source}, {SCALE_LABEL})")
+            print(f"{record['description']}; {score}. Wrote {LONG}.json and {LONG}.png into {args.out}")
             return 0
         runs = check_runs([read_run(path) for path in args.run_dirs])
         data = load_cifar10(args.data, progress=not args.no_progress)
@@ -284,36 +292,69 @@ def _score_run(checkpoint: str, x_test, shown, progress: bool) -> tuple[dict, np
 
 
 def write_long_run(run_dir: Path, data, out: Path, *, test_size: int | None = None, seed: int = 0,
-                   command: str = "", progress: bool = True) -> dict:
-    """Score a long GAN run's last state on ``data``'s test set and write its curves: what
-    ``gan_long_run.json`` holds (:func:`helpers.study.read_long_run` reads it back)."""
+                   command: str = "", progress: bool = True, published: str | None = None) -> dict:
+    """Write a long GAN run's curves and record: what ``gan_long_run.json`` holds
+    (:func:`helpers.study.read_long_run` reads it back). Its last state is scored on ``data``'s
+    test set, unless it is published as ``published``: then the report's row of those weights
+    is its score (one number for one state), and ``data`` may be None."""
     import matplotlib
 
     matplotlib.use("Agg")
     from ..curves import long_run_curves  # Keras and matplotlib: main has set the log level
-    from ..pretrained import trainer_for
 
     meta, arrays = read_checkpoint(run_dir / "checkpoint.npz")
     run = run_record(meta, run_dir)
-    trainer = trainer_for(meta).load_state(meta, arrays, str(run_dir), weights_only=True).adopt_average()
-    x_test = (take_subset(data, test_size=test_size, seed=seed) if test_size else data).x_test
-    (row,) = evaluate({"gan": trainer.inpainter("GAN")}, x_test,
-                      CENTER_HOLE, progress=progress)
+    commands = read_commands(run_dir)
     paper = BUDGETS["gan"].iterations
     record = {
         "description": (f"the paper's GAN recipe (adversarial weight {run['adversarial_weight']:g}) trained "
-                        f"from scratch to iteration {run['iteration']:,} of the paper's {paper:,}"),
+                        f"{_how_it_started(commands)} to iteration {run['iteration']:,} of the paper's {paper:,}"
+                        + (f" in {len(commands)} sittings" if len(commands) > 1 else "")),
         "made": time.strftime("%Y-%m-%d"), "command": command, "train_command": run["command"],
-        "iteration": run["iteration"], "paper_iterations": paper, "seed": run["seed"],
-        "data_source": data.source, "validation_images": run["validation_images"],
+        "commands": commands, "iteration": run["iteration"], "paper_iterations": paper, "seed": run["seed"],
+        "data_source": run["data_source"], "validation_images": run["validation_images"],
         "hardware": run["hardware"], "train_seconds": run["train_seconds"], "scale": SCALE_LABEL,
-        "n_test_images": int(len(x_test)), "test": {key: float(row[key]) for key in METRICS},
         "history": {key: run["history"][key] for key in LONG_KEYS if key in run["history"]},
     }
+    if published:
+        record["published"] = _check_published(published, meta, run_dir)
+    else:
+        from ..pretrained import trainer_for
+
+        trainer = trainer_for(meta).load_state(meta, arrays, str(run_dir), weights_only=True).adopt_average()
+        x_test = (take_subset(data, test_size=test_size, seed=seed) if test_size else data).x_test
+        (row,) = evaluate({"gan": trainer.inpainter("GAN")}, x_test, CENTER_HOLE, progress=progress)
+        record.update(data_source=data.source, n_test_images=int(len(x_test)),
+                      test={key: float(row[key]) for key in METRICS})
     write_json(out / f"{LONG}.json", record)
     fig = long_run_curves(record["history"], budget=paper, title=f"The paper's GAN to iteration {run['iteration']:,}")
     fig.savefig(out / f"{LONG}.png", dpi=90, bbox_inches="tight")
     return record
+
+
+def _how_it_started(commands: list[dict]) -> str:
+    """How a run began, from its first logged command."""
+    if not commands:
+        return "(its first command was not logged)"
+    first = shlex.split(commands[0]["command"])
+    if "--from-pretrained" in first:
+        return f"from the published `{first[first.index('--from-pretrained') + 1]}`"
+    return "from a copied run folder" if "--resume" in first else "from scratch"
+
+
+def _check_published(name: str, meta: dict, run_dir: Path) -> str:
+    """``name``, after checking that the published weights are this run's last state."""
+    from ..engine.weightfiles import read_record
+
+    record = read_record(name)
+    same = (record["kind"] == "gan" and record["iteration"] == record["trained_iterations"] == int(meta["iteration"])
+            and record["seed"] == int(meta.get("seed", 0)) and record["config"] == meta["config"])
+    if not same:
+        raise ValueError(f"The published {name!r} (iteration {record['iteration']:,}) is not the last state of "
+                         f"{run_dir} (iteration {int(meta['iteration']):,}): publish it first with `python -m "
+                         f"helpers.cli.publish publish {run_dir} --name {name} --select last`, or leave out "
+                         f"--published to score the run's last state here.")
+    return name
 
 
 def rewrite_card(out: Path = RESULTS_DIR) -> Path:

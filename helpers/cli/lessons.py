@@ -2,6 +2,7 @@
 
     python -m helpers.cli.lessons time                  # run every notebook as a student would
     python -m helpers.cli.lessons time 03_the_autoencoder --out /tmp/timing
+    python -m helpers.cli.lessons time 05 07 --update   # after editing two notebooks: time them again
     python -m helpers.cli.lessons student OUT           # the notebooks without their solutions
     python -m helpers.cli.lessons figures KEPT          # docs/teaching/'s figures, from `time --keep KEPT`
 
@@ -13,7 +14,8 @@ its cells) and a reading allowance from its text (:data:`READING`), and writes
 A section is a ``## `` heading and what follows it; a heading cell tagged ``homework`` marks
 its section as not part of the 90-minute class (docs/teaching.md). A collapsed code cell (the
 set-up's form) counts as run, not read. It also compares each
-quick run's printed estimate with the time its training cell took.
+quick run's printed estimate with the time its training cell took. ``--update`` times only the
+notebooks named and replaces their entries in the record, on the same machine.
 
 ``figures`` saves the figure of each cell tagged ``key-figure`` in notebooks executed by
 ``time --keep``, as the PNGs docs/teaching.md shows (what the class should see).
@@ -34,7 +36,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..engine.files import REPO_ROOT, write_json, write_text
+from ..engine.files import REPO_ROOT, read_json, write_json, write_text
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 HOMEWORK_TAG, SOLUTION_TAG, FIGURE_TAG = "homework", "solution", "key-figure"
@@ -199,6 +201,20 @@ def time_notebooks(paths: list[Path], timeout: int = 3600, progress=print, keep:
     return record
 
 
+def updated(old: dict, new: dict) -> dict:
+    """``old`` with the notebooks timed in ``new`` replaced (the rest kept, in their order);
+    refused where the two were timed on different machines or with other reading allowances."""
+    if not old:
+        raise ValueError("There is no timing record to update yet: run `lessons time` without --update.")
+    for key in ("machine", "cores", "python", "reading", "class_minutes"):
+        if old.get(key) != new[key]:
+            raise ValueError(f"The record was made with {key} {old.get(key)!r} and this run has {new[key]!r}: "
+                             f"time every notebook again (without --update) so that one record compares like "
+                             f"with like.")
+    timed_again = {name: {**entry, "made": new["made"]} for name, entry in new["notebooks"].items()}
+    return {**old, "notebooks": {**old["notebooks"], **timed_again}}
+
+
 def totals(entry: dict) -> dict:
     """Minutes of a notebook: the class's core (compute + reading), homework, solutions."""
     out = {}
@@ -247,7 +263,8 @@ def report_markdown(record: dict) -> str:
               f"The class's path, the core of notebooks {', '.join(CLASS_NOTEBOOKS)}: **{quoted['class']} "
                   f"minutes** (the plan is {record['class_minutes']}); later notebooks come after the class.", ""]
     for name, entry in record["notebooks"].items():
-        lines += [f"## {name}", "", f"Wall time of the whole notebook: {entry['wall_seconds'] / 60:.1f} min.", "",
+        when = f" (timed {entry['made']})" if entry.get("made", record["made"]) != record["made"] else ""
+        lines += [f"## {name}", "", f"Wall time of the whole notebook: {entry['wall_seconds'] / 60:.1f} min{when}.", "",
                   "| section | part | compute (s) | words | code lines | outputs | reading (min) |",
                   "|---|---|---:|---:|---:|---:|---:|"]
         lines += [f"| {s['title']} | {s['kind']} | {s['seconds']:.1f} | {s['words']} | {s['code_lines']} | "
@@ -333,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write (.json and .md are added)")
     timing.add_argument("--timeout", type=int, default=3600, help="seconds one cell may take")
     timing.add_argument("--keep", default=None, help="a folder to save the executed notebooks in")
+    timing.add_argument("--update", action="store_true",
+                        help="time only the notebooks named, and replace their entries in the existing "
+                             "record (each notebook's entry says when it was timed); the machine must be the same")
     student = sub.add_parser("student", help="write the students' edition: the notebooks without solutions")
     student.add_argument("out", help="the folder to write the .ipynb files into")
     figures = sub.add_parser("figures", help="save the key figures of executed notebooks (docs/teaching/)")
@@ -359,6 +379,12 @@ def main(argv=None) -> int:
     record = time_notebooks(paths, args.timeout, progress=lambda line: print(line, flush=True),
                             keep=None if args.keep is None else Path(args.keep))
     out = Path(args.out)
+    if args.update:
+        try:
+            record = updated(read_json(out.with_suffix(".json")), record)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     write_json(out.with_suffix(".json"), record)
     write_text(out.with_suffix(".md"), report_markdown(record))
     print(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}")

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from ..data import DataNotFoundError, load_cifar10, split_validation
-from ..engine.checkpoints import CheckpointError, read_checkpoint, validation_seed_of
-from ..engine.weightfiles import (STORAGES, PretrainedError, as_stored, available, check_storage, read_manifest,
-                                  read_record, read_stored, restored, storage_of, verify, weights_dir,
-                                  write_weights)
+from ..engine.checkpoints import CheckpointError, read_checkpoint, read_commands, validation_seed_of
+from ..engine.weightfiles import (SIZE_BUDGET_BYTES, STORAGES, PretrainedError, as_stored, available,
+                                  check_storage, read_manifest, read_record, read_stored, restored, storage_of,
+                                  verify, weights_dir, write_weights)
 from .cards import write_card
 
 
@@ -73,6 +73,8 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str, train
         "history": history, "published": time.strftime("%Y-%m-%d"), "notes": notes,
         "command": command, "train_seconds_note": "wall time inside the training loop, all sessions",
     }
+    if read_commands(run_dir):
+        record["commands"] = read_commands(run_dir)   # every command that trained it, as it logged them
     if precision_check is not None:
         record["precision_check"] = _precision_check(trainer, restored(stored), precision_check, storage)
     path = write_weights(folder, name, record, stored)
@@ -193,6 +195,9 @@ def _list(args) -> int:
               f"{entry['bytes'] / 1e6:5.1f} MB  {state}")
     if not names:
         print(f"No published weights in {weights_dir()}.")
+    else:
+        total = sum(read_manifest()[name]["bytes"] for name in names)
+        print(f"Together {total / 1e6:.1f} MB of the course's {SIZE_BUDGET_BYTES / 1e6:.0f} MB budget for weights.")
     return 0
 
 

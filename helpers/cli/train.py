@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import registry
 from ..data import DataNotFoundError, load_cifar10, split_validation
-from ..engine.checkpoints import CheckpointError, read_checkpoint, validation_seed_of
+from ..engine.checkpoints import CheckpointError, log_command, read_checkpoint, read_commands, validation_seed_of
 from ..engine.files import write_json, write_text
 from ..engine.weightfiles import PretrainedError, read_record
 from ..settings import VARIANTS
@@ -443,7 +443,7 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, out, dev
     start = time.perf_counter()
     try:
         with run_folder_lock(out), stop_on_sigterm(trainer) as signalled:
-            _log_command(args, out)
+            log_command(out, args.command_line, time.strftime("%Y-%m-%d %H:%M:%S"))
             history = trainer.fit(x_train, iterations, checkpoint_dir=out, resume=args.resume,
                                   checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                                   validation=validation, validate_every=args.validate_every,
@@ -463,22 +463,6 @@ def _fit_and_save(args, trainer, data, x_train, validation, iterations, out, dev
     _say_why_it_stopped(args, trainer, iterations, out, signalled["received"])
     _save_run(args, trainer, data, x_train, validation, out, devices, history, time.perf_counter() - start)
     return 0
-
-
-COMMANDS_LOG = "commands.jsonl"   # in the run folder: every command that trained it, one a line
-
-
-def _log_command(args, out: Path) -> None:
-    """Append this command to the run folder's :data:`COMMANDS_LOG` as it starts, so a run
-    resumed over several sessions records all of them, even those killed without a run.json."""
-    line = {"command": args.command_line, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    with open(out / COMMANDS_LOG, "a", encoding="utf-8") as f:
-        f.write(json.dumps(line) + "\n")
-
-
-def _commands(out: Path) -> list[dict]:
-    path = out / COMMANDS_LOG
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
 def _say_why_it_stopped(args, trainer, iterations: int, out: Path, signalled: bool) -> None:
@@ -511,7 +495,7 @@ def _save_run(args, trainer, data, x_train, validation, out: Path, devices: str,
               "validation_images": 0 if validation is None else len(validation),
               "wall_seconds_this_session": round(wall, 1),
               "train_seconds_all_sessions": round(trainer.train_seconds, 1), "models": saved,
-              "commands": _commands(out)}
+              "commands": read_commands(out)}
     if args.test_size:
         test = data.x_test[:args.test_size]
         with trainer.averaged_weights():

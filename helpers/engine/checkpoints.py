@@ -17,6 +17,7 @@ import numpy as np
 from .files import atomic_write
 
 META_KEY = "__meta__"
+COMMANDS_LOG = "commands.jsonl"   # in a run folder: every command that trained it, one a line
 
 class CheckpointError(ValueError):
     """A checkpoint is missing, damaged, or belongs to another model or setting."""
@@ -93,3 +94,18 @@ def validation_seed_of(meta: dict) -> int:
     """The seed of the validation split a checkpoint or published record was trained beside:
     its ``validation_seed`` where it has one, else its ``seed``."""
     return int(meta.get("validation_seed", meta.get("seed", 0)))
+
+
+def log_command(run_dir: str | os.PathLike, command: str, started: str) -> None:
+    """Append ``command`` to the run folder's :data:`COMMANDS_LOG` as it starts, so a run
+    resumed over several sessions records all of them, even those killed without a run.json."""
+    with open(Path(run_dir) / COMMANDS_LOG, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"command": command, "started": started}) + "\n")
+
+
+def read_commands(run_dir: str | os.PathLike) -> list[dict]:
+    """Every command that trained the run in ``run_dir``, oldest first (empty if none was logged)."""
+    path = Path(run_dir) / COMMANDS_LOG
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -6,7 +6,7 @@ that says each file is intact.
 - ``weights/MANIFEST.json``: each file's kind, size and SHA-256, checked on every load, so a
   damaged or half-downloaded file is refused instead of silently filling holes badly.
 
-Storage, to fit the repository's 50 MB: kernels as int8 with one float32 scale per channel
+Storage, to fit the repository's budget (:data:`SIZE_BUDGET_BYTES`): kernels as int8 with one float32 scale per channel
 (:func:`quantize_int8`) or everything as float16 (:func:`half_precision`), and every float16
 array split into two byte planes (:func:`pack_byte_planes`), which zip compresses better.
 docs/weights.md describes the format in full.
@@ -32,6 +32,7 @@ STORAGE_TITLES = {"float16": "half precision (float16)",
                   "int8": "int8 kernels with one float32 scale per channel of their last axis, the rest float16"}
 SCALE_SUFFIX = "::int8_scale"
 FLOAT16_MAX = float(np.finfo(np.float16).max)
+SIZE_BUDGET_BYTES = 50_000_000   # all published files together (MB = 10^6 bytes)
 
 
 class PretrainedError(FileNotFoundError):
