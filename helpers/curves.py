@@ -66,9 +66,9 @@ def loss_curves(history: dict, title: str = "Training loss", caption: str | None
     return finish(fig, title, caption)
 
 
-def _mark(ax, iteration: int | None) -> None:
+def _mark(ax, iteration: int | None, label: str = "this model") -> None:
     if iteration is not None:
-        ax.axvline(iteration, color="black", ls=":", lw=1.2, label=f"this model: iteration {iteration:,}")
+        ax.axvline(iteration, color="black", ls=":", lw=1.2, label=f"{label}: iteration {iteration:,}")
 
 
 def gan_curves(history: dict, title: str = "GAN training", caption: str | None = None,
@@ -132,10 +132,11 @@ def gan_curves(history: dict, title: str = "GAN training", caption: str | None =
 
 
 def long_run_curves(history: dict, title: str = "The GAN over a long run", caption: str | None = None,
-                    budget: int | None = None, mark: int | None = None) -> Figure:
+                    budget: int | None = None, mark: int | None = None, mark_label: str = "this model") -> Figure:
     """Validation hole MSE and sharpness ratio against iteration (two panels); ``budget``: the
-    paper's iterations, dashed, so the run's length shows against it; ``mark``: a model's
-    iteration. A run that did not log the sharpness ratio says so in its panel."""
+    paper's iterations, dashed, so the run's length shows against it; ``mark``: an iteration to
+    show, dotted, named ``mark_label`` (by default a model's: "this model"). A run that did not
+    log the sharpness ratio says so in its panel."""
     fig, axes = new_figure(1, 2, figsize=(12, 3.9))
     axes[0, 1].sharex(axes[0, 0])   # an empty panel spans the same iterations
     iterations = history.get("iteration") or [0]
@@ -152,7 +153,7 @@ def long_run_curves(history: dict, title: str = "The GAN over a long run", capti
             ax.axhline(1.0, color="#55a868", ls="--", lw=1, label="the real patches (1.0)")
         if budget:
             ax.axvline(budget, color="gray", ls="--", lw=1, label=f"the paper's budget ({budget:,})")
-        _mark(ax, mark)
+        _mark(ax, mark, mark_label)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("iteration (one batch)")
         ax.grid(True, alpha=0.3)

@@ -201,18 +201,19 @@ else:
     history, shown = found
 print("shown:", shown)
 print("\n".join(long_run_reading(history, since=shipped["iteration"])))
-curves.long_run_curves(history, budget=full.iterations, title="The paper's GAN recipe over its whole schedule: "
-                       "validation error and sharpness")
+curves.long_run_curves(history, budget=full.iterations, mark=shipped["iteration"],
+                       mark_label="where the shipped GAN stopped",
+                       title="The paper's GAN recipe over its whole schedule: validation error and sharpness")
 
 # %% [markdown]
-# *What to see:* how far the run got against the paper's budget (the dashed line), where
-# the validation error was lowest and how much it grew after that, and whether the fills
-# got sharper meanwhile: the printed lines give the numbers, the curves show how much they
-# swing from one validation to the next (which is why the last line compares averages of
-# five). A panel that says the run did not log a value means just that: the shipped GAN's
-# record has no sharpness ratio.
+# *What to see:* how far the run got against the paper's budget (the dashed line) and
+# where the shipped GAN stopped (the dotted one); where the validation error was lowest
+# and how much it grew after that; and whether the fills got sharper meanwhile. The printed
+# lines give the numbers, the curves show how much they swing from one validation to the
+# next (which is why the last line compares averages of five). A panel that says the run
+# did not log a value means just that: the shipped GAN's record has no sharpness ratio.
 #
-# The validations are 5,000 training images held out; the test set says the same or not.
+# The validation images are training images held out; the test set says the same or not.
 # The course's report scored both published states of the recipe on all 10,000 test images:
 # the shipped GAN, and the last state of this run. **Predict first:** what did the
 # iterations after the shipped GAN's stop buy, and what did they cost?

@@ -73,3 +73,5 @@ def test_long_run_curves_say_what_the_run_did_not_log():
     assert not fig.axes[1].texts
     assert drawn(fig.axes[1], "validation sharpness ratio") == ([1000], [0.5])
     assert np.isclose(fig.axes[0].get_xlim()[1], 1.03 * 2000)
+    fig = curves.long_run_curves(full, mark=1500, mark_label="where another run stopped")
+    assert "where another run stopped: iteration 1,500" in [line.get_label() for line in fig.axes[1].lines]
