@@ -73,8 +73,9 @@ def publish(run_dir, name: str, *, select: str = "last", data_source: str, train
         "history": history, "published": time.strftime("%Y-%m-%d"), "notes": notes,
         "command": command, "train_seconds_note": "wall time inside the training loop, all sessions",
     }
-    if read_commands(run_dir):
-        record["commands"] = read_commands(run_dir)   # every command that trained it, as it logged them
+    commands = read_commands(run_dir)   # every command that trained it, as it logged them
+    if commands:
+        record["commands"] = commands
     if precision_check is not None:
         record["precision_check"] = _precision_check(trainer, restored(stored), precision_check, storage)
     path = write_weights(folder, name, record, stored)
@@ -183,20 +184,20 @@ def main(argv=None) -> int:
 
 
 def _list(args) -> int:
-    names = available()
+    names, manifest = available(), read_manifest()
     for name in names:
         try:
             verify(name)
             state = "ok"
         except PretrainedError as err:
             state = f"NOT OK: {err}"
-        entry = read_manifest()[name]
+        entry = manifest[name]
         print(f"{name:24s} {entry['kind']:12s} iteration {entry['iteration']:>7,}  "
               f"{entry['bytes'] / 1e6:5.1f} MB  {state}")
     if not names:
         print(f"No published weights in {weights_dir()}.")
     else:
-        total = sum(read_manifest()[name]["bytes"] for name in names)
+        total = sum(manifest[name]["bytes"] for name in names)
         print(f"Together {total / 1e6:.1f} MB of the course's {SIZE_BUDGET_BYTES / 1e6:.0f} MB budget for weights.")
     return 0
 
