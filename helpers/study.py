@@ -147,29 +147,6 @@ def long_run_reading(history: dict, since: int | None = None, window: int = 5) -
     return lines
 
 
-def longer_training_lines(shorter: dict, longer: dict, longer_iteration: int, shorter_iteration: int,
-                          n_images: int, data_source: str) -> list[str]:
-    """What training the same recipe longer bought and cost, from two rows of a results table
-    (:func:`helpers.evaluation.evaluate`'s, on the same test images): the sharpness ratio,
-    the hole MSE, and a verdict computed from the signs of the two changes."""
-    who = (f"{shorter['method']} ({shorter_iteration:,} iterations)", f"{longer['method']} ({longer_iteration:,})")
-    s0, s1 = round(shorter["sharpness_ratio"], 2), round(longer["sharpness_ratio"], 2)   # as printed
-    m0, m1 = round(shorter["hole_mse"], 4), round(longer["hole_mse"], 4)
-    sharper = abs(1 - s1) < abs(1 - s0)
-    rel = m1 / m0 - 1
-    lines = [f"Sharpness ratio: {who[0]} {s0:.2f}, {who[1]} {s1:.2f}: {abs(abs(1 - s0) - abs(1 - s1)):.2f} "
-             f"{'closer to' if sharper else 'further from'} the real patches' 1.00.",
-             f"Hole MSE: {m0:.4f} and {m1:.4f}, {abs(rel):.0%} {'higher' if rel > 0 else 'lower'} after the longer "
-             f"training (mean hole PSNR {shorter['hole_psnr']:.2f} and {longer['hole_psnr']:.2f} dB); "
-             f"{n_images:,} test images of {data_source}, [0, 1]."]
-    bought = [what for what, better in (("sharper fills", sharper), ("a lower error", rel < 0)) if better]
-    cost = [what for what, worse in (("blurrier fills", abs(1 - s1) > abs(1 - s0)), ("a higher error", rel > 0))
-            if worse]
-    lines.append(f"So the {longer_iteration - shorter_iteration:,} more iterations bought "
-                 f"{' and '.join(bought) or 'nothing measured here'} and cost {' and '.join(cost) or 'nothing measured here'}.")
-    return lines
-
-
 def _since_line(logged: list[tuple], since: int, window: int) -> list[str]:
     """:func:`long_run_reading`'s sentence on the validations after ``since``."""
     near = sorted(sorted(logged, key=lambda row: abs(row[0] - since))[:window])

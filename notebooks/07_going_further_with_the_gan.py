@@ -76,8 +76,8 @@ print(environment.gpu_status())
 from helpers import curves, diagnosis, paper, study_figures, widgets
 from helpers.engine.files import REPO_ROOT, read_json
 from helpers.pretrained import record
-from helpers.study import (LONG_RUN_JSON, load_study, long_run_reading, longer_training_lines, read_long_run,
-                           summary_lines)
+from helpers.study import LONG_RUN_JSON, load_study, long_run_reading, read_long_run, summary_lines
+from helpers.verdicts import longer_training_lines
 
 shipped = record("gan")             # how the course's GAN was trained: settings, history, test scores
 full = paper.BUDGETS["gan"]         # the paper's budget: 80,000 iterations at batch 32

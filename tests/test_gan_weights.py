@@ -14,8 +14,7 @@ from synthetic import make_image_folder_tar
 from helpers import study_figures, widgets
 from helpers.engine.checkpoints import read_checkpoint, write_checkpoint
 from helpers.diagnosis import last_part_mean, what_drives_g
-from helpers.study import (HISTORY_KEYS, StudyError, load_study, long_run_reading, longer_training_lines,
-                           read_long_run, summary_lines)
+from helpers.study import HISTORY_KEYS, StudyError, load_study, long_run_reading, read_long_run, summary_lines
 
 WEIGHTS = (0.001, 0.0)   # given in this order; the study sorts them
 
@@ -149,19 +148,6 @@ def test_long_run_reading_says_what_the_iterations_after_a_point_bought_and_cost
     assert long_run_reading(history, since=9000, window=3)[-1].startswith("Too few validations after iteration 9,000")
     assert "sharpness" not in long_run_reading({k: history[k] for k in ("iteration", "val_hole_mse")},
                                                since=2100, window=3)[-1]
-
-
-def test_longer_training_lines_say_what_was_bought_and_what_it_cost():
-    short = {"method": "GAN (paper)", "sharpness_ratio": 0.671, "hole_mse": 0.02818, "hole_psnr": 16.29}
-    long = {"method": "GAN, longer", "sharpness_ratio": 0.874, "hole_mse": 0.03104, "hole_psnr": 15.8}
-    lines = longer_training_lines(short, long, 80_000, 16_923, 10_000, "CIFAR-10")
-    assert lines[0] == ("Sharpness ratio: GAN (paper) (16,923 iterations) 0.67, GAN, longer (80,000) 0.87: "
-                        "0.20 closer to the real patches' 1.00.")
-    assert lines[1] == ("Hole MSE: 0.0282 and 0.0310, 10% higher after the longer training (mean hole PSNR "
-                        "16.29 and 15.80 dB); 10,000 test images of CIFAR-10, [0, 1].")
-    assert lines[2] == "So the 63,077 more iterations bought sharper fills and cost a higher error."
-    both = longer_training_lines(short, {**long, "hole_mse": 0.025}, 80_000, 16_923, 10, "x")[2]
-    assert both.endswith("bought sharper fills and a lower error and cost nothing measured here.")
 
 
 def test_weight_view_shows_truth_fills_and_the_l2_only_fills(study):

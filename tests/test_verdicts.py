@@ -81,3 +81,16 @@ def test_target_lines_say_met_or_not_from_the_numbers():
     assert verdicts.target_lines(close, None) == [
         "AE: target hole MSE at most 0.024; 0.02402 as trained (not met).",  # not "0.0240 (not met)"
         "AE-R: target hole MSE at most 0.022; 0.02200 as trained (not met)."]
+
+
+def test_longer_training_lines_say_what_was_bought_and_what_it_cost():
+    short = {"method": "GAN (paper)", "sharpness_ratio": 0.671, "hole_mse": 0.02818, "hole_psnr": 16.29}
+    long = {"method": "GAN, longer", "sharpness_ratio": 0.874, "hole_mse": 0.03104, "hole_psnr": 15.8}
+    lines = verdicts.longer_training_lines(short, long, 80_000, 16_923, 10_000, "CIFAR-10")
+    assert lines[0] == ("Sharpness ratio: GAN (paper) (16,923 iterations) 0.67, GAN, longer (80,000) 0.87: "
+                        "0.20 closer to the real patches' 1.00.")
+    assert lines[1] == ("Hole MSE: 0.0282 and 0.0310, 10% higher after the longer training (mean hole PSNR "
+                        "16.29 and 15.80 dB); 10,000 test images of CIFAR-10, [0, 1].")
+    assert lines[2] == "So the 63,077 more iterations bought sharper fills and cost a higher error."
+    both = verdicts.longer_training_lines(short, {**long, "hole_mse": 0.025}, 80_000, 16_923, 10, "x")[2]
+    assert both.endswith("bought sharper fills and a lower error and cost nothing measured here.")
